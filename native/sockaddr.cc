@@ -1,0 +1,212 @@
+// struct sockaddr <-> JavaScript objects, for the families sockcall names:
+//   AF_INET    { family, addr: '127.0.0.1', port }
+//   AF_INET6   { family, addr: '::1', port, flowinfo, scope_id }
+//   AF_UNIX    { family, path }   path: string or bytes; a leading NUL byte
+//                                 is Linux's abstract namespace (unix(7))
+//   AF_PACKET  { family, protocol, ifindex, hatype, pkttype, addr }  (packet(7))
+//   AF_UNSPEC  { family }         connect(2) with it dissolves a UDP association
+// Addresses of other families come back as { family, data } (the bytes after
+// sa_family) and cannot be passed in.
+#include "sockcall.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
+#include <sys/un.h>
+
+#include <cstring>
+
+namespace sockcall {
+namespace {
+
+std::string Field(const char* name, const char* field) {
+  return std::string(name) + "." + field;
+}
+
+Napi::Value Get(Napi::Object o, const char* key) { return o.Get(key); }
+
+double GetInteger(Napi::Env env, Napi::Object o, const char* name,
+                  const char* field, double min, double max, bool optional) {
+  Napi::Value v = Get(o, field);
+  if (v.IsUndefined() && optional) return 0;
+  if (!v.IsNumber()) {
+    ThrowTypeError(env, Field(name, field) + " must be an integer");
+  }
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d == d) || d != static_cast<double>(static_cast<long long>(d))) {
+    ThrowTypeError(env, Field(name, field) + " must be an integer");
+  }
+  if (d < min || d > max) {
+    ThrowRangeError(env, Field(name, field) + " must be " + std::to_string(static_cast<long long>(min)) +
+                    "-" + std::to_string(static_cast<long long>(max)) + ", got " +
+                    std::to_string(static_cast<long long>(d)));
+  }
+  return d;
+}
+
+// A numeric address string for inet_pton(3). Reads at most INET6_ADDRSTRLEN
+// bytes, whatever the string's length.
+void GetIp(Napi::Env env, Napi::Object o, const char* name, int af, void* dst) {
+  Napi::Value v = Get(o, "addr");
+  const char* expect = af == AF_INET ? " must be an IPv4 address string such as '127.0.0.1'"
+                                     : " must be an IPv6 address string such as '::1'";
+  if (!v.IsString()) ThrowTypeError(env, Field(name, "addr") + expect);
+  char buf[INET6_ADDRSTRLEN + 1];
+  size_t total = 0;
+  napi_get_value_string_utf8(env, v, nullptr, 0, &total);
+  if (total >= sizeof buf) ThrowTypeError(env, Field(name, "addr") + expect);
+  size_t copied = 0;
+  napi_get_value_string_utf8(env, v, buf, sizeof buf, &copied);
+  // An embedded NUL would make inet_pton see a shorter string than JS has.
+  if (copied != total || strlen(buf) != total || inet_pton(af, buf, dst) != 1) {
+    ThrowTypeError(env, Field(name, "addr") + expect);
+  }
+}
+
+}  // namespace
+
+void ParseSockaddr(Napi::Env env, Napi::Value v, const char* name, Sockaddr* out) {
+  if (!v.IsObject() || v.IsArray()) {
+    ThrowTypeError(env, std::string(name) +
+                   " must be an address object such as { family: AF_INET, addr: '127.0.0.1', port: 1060 }");
+  }
+  Napi::Object o = v.As<Napi::Object>();
+  int family = static_cast<int>(GetInteger(env, o, name, "family", 0, 65535, false));
+  memset(&out->ss, 0, sizeof out->ss);
+  switch (family) {
+    case AF_INET: {
+      auto* sin = reinterpret_cast<sockaddr_in*>(&out->ss);
+      sin->sin_family = AF_INET;
+      GetIp(env, o, name, AF_INET, &sin->sin_addr);
+      sin->sin_port = htons(static_cast<uint16_t>(GetInteger(env, o, name, "port", 0, 65535, false)));
+      out->len = sizeof *sin;
+      return;
+    }
+    case AF_INET6: {
+      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out->ss);
+      sin6->sin6_family = AF_INET6;
+      GetIp(env, o, name, AF_INET6, &sin6->sin6_addr);
+      sin6->sin6_port = htons(static_cast<uint16_t>(GetInteger(env, o, name, "port", 0, 65535, false)));
+      sin6->sin6_flowinfo = htonl(static_cast<uint32_t>(GetInteger(env, o, name, "flowinfo", 0, UINT32_MAX, true)));
+      sin6->sin6_scope_id = static_cast<uint32_t>(GetInteger(env, o, name, "scope_id", 0, UINT32_MAX, true));
+      out->len = sizeof *sin6;
+      return;
+    }
+    case AF_UNIX: {
+      auto* sun = reinterpret_cast<sockaddr_un*>(&out->ss);
+      sun->sun_family = AF_UNIX;
+      Napi::Value p = Get(o, "path");
+      size_t n = 0;
+      if (p.IsString()) {
+        napi_get_value_string_utf8(env, p, nullptr, 0, &n);
+        if (n > sizeof sun->sun_path) {
+          ThrowRangeError(env, Field(name, "path") + " is longer than sun_path's " +
+                          std::to_string(sizeof sun->sun_path) + " bytes");
+        }
+        // Encode into a buffer one byte larger: napi always writes a NUL.
+        char tmp[sizeof sun->sun_path + 1];
+        napi_get_value_string_utf8(env, p, tmp, sizeof tmp, &n);
+        memcpy(sun->sun_path, tmp, n);
+      } else {
+        Bytes b;
+        if (!ToBytes(p, &b)) {
+          ThrowTypeError(env, Field(name, "path") + " must be a string or a Buffer");
+        }
+        if (b.len > sizeof sun->sun_path) {
+          ThrowRangeError(env, Field(name, "path") + " is longer than sun_path's " +
+                          std::to_string(sizeof sun->sun_path) + " bytes");
+        }
+        n = b.len;
+        if (n > 0) memcpy(sun->sun_path, b.data, n);
+      }
+      // As CPython and SUN_LEN: the length counts the path, not a final NUL.
+      out->len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + n);
+      return;
+    }
+    case AF_PACKET: {
+      auto* sll = reinterpret_cast<sockaddr_ll*>(&out->ss);
+      sll->sll_family = AF_PACKET;
+      // sll_protocol is in network byte order (packet(7)); callers give the
+      // ETH_P_* value as the header defines it.
+      sll->sll_protocol = htons(static_cast<uint16_t>(GetInteger(env, o, name, "protocol", 0, 65535, true)));
+      sll->sll_ifindex = static_cast<int>(GetInteger(env, o, name, "ifindex", INT32_MIN, INT32_MAX, false));
+      sll->sll_hatype = static_cast<uint16_t>(GetInteger(env, o, name, "hatype", 0, 65535, true));
+      sll->sll_pkttype = static_cast<uint8_t>(GetInteger(env, o, name, "pkttype", 0, 255, true));
+      Napi::Value a = Get(o, "addr");
+      if (!a.IsUndefined()) {
+        Bytes b;
+        if (!ToBytes(a, &b)) ThrowTypeError(env, Field(name, "addr") + " must be a Buffer");
+        if (b.len > sizeof sll->sll_addr) {
+          ThrowRangeError(env, Field(name, "addr") + " is longer than sll_addr's 8 bytes");
+        }
+        sll->sll_halen = static_cast<uint8_t>(b.len);
+        if (b.len > 0) memcpy(sll->sll_addr, b.data, b.len);
+      }
+      out->len = sizeof *sll;
+      return;
+    }
+    case AF_UNSPEC: {
+      out->ss.ss_family = AF_UNSPEC;
+      out->len = sizeof(sockaddr);
+      return;
+    }
+    default:
+      ThrowRangeError(env, Field(name, "family") + " " + std::to_string(family) +
+                      " is not one sockcall can encode (AF_INET, AF_INET6, AF_UNIX, AF_PACKET, AF_UNSPEC)");
+  }
+}
+
+Napi::Value MakeSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
+  if (len == 0) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  if (len < sizeof(sa_family_t)) {
+    o.Set("family", Napi::Number::New(env, AF_UNSPEC));
+    o.Set("data", Napi::Buffer<char>::Copy(env, reinterpret_cast<const char*>(sa), len));
+    return o;
+  }
+  int family = sa->sa_family;
+  o.Set("family", Napi::Number::New(env, family));
+  char text[INET6_ADDRSTRLEN];
+  if (family == AF_INET && len >= sizeof(sockaddr_in)) {
+    auto* sin = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
+    o.Set("addr", Napi::String::New(env, text));
+    o.Set("port", Napi::Number::New(env, ntohs(sin->sin_port)));
+    return o;
+  }
+  if (family == AF_INET6 && len >= sizeof(sockaddr_in6)) {
+    auto* sin6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof text);
+    o.Set("addr", Napi::String::New(env, text));
+    o.Set("port", Napi::Number::New(env, ntohs(sin6->sin6_port)));
+    o.Set("flowinfo", Napi::Number::New(env, ntohl(sin6->sin6_flowinfo)));
+    o.Set("scope_id", Napi::Number::New(env, sin6->sin6_scope_id));
+    return o;
+  }
+  if (family == AF_UNIX) {
+    // The kernel's length: the path's bytes (with a final NUL for a bound
+    // pathname socket), none for an unnamed one (unix(7), "Address format").
+    size_t n = len - offsetof(sockaddr_un, sun_path);
+    o.Set("path", Napi::Buffer<char>::Copy(env, reinterpret_cast<const sockaddr_un*>(sa)->sun_path, n));
+    return o;
+  }
+  if (family == AF_PACKET && len >= offsetof(sockaddr_ll, sll_addr)) {
+    auto* sll = reinterpret_cast<const sockaddr_ll*>(sa);
+    o.Set("protocol", Napi::Number::New(env, ntohs(sll->sll_protocol)));
+    o.Set("ifindex", Napi::Number::New(env, sll->sll_ifindex));
+    o.Set("hatype", Napi::Number::New(env, sll->sll_hatype));
+    o.Set("pkttype", Napi::Number::New(env, sll->sll_pkttype));
+    size_t halen = sll->sll_halen;
+    size_t room = len - offsetof(sockaddr_ll, sll_addr);
+    if (halen > room) halen = room;
+    if (halen > sizeof sll->sll_addr) halen = sizeof sll->sll_addr;
+    o.Set("addr", Napi::Buffer<char>::Copy(env, reinterpret_cast<const char*>(sll->sll_addr), halen));
+    return o;
+  }
+  o.Set("data", Napi::Buffer<char>::Copy(env, reinterpret_cast<const char*>(sa) + sizeof(sa_family_t),
+                                          len - sizeof(sa_family_t)));
+  return o;
+}
+
+}  // namespace sockcall

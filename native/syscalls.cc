@@ -1,0 +1,317 @@
+// The synchronous functions: the calls that never block, and the ...Sync
+// form of those that can, made on the calling thread.
+#include "ops.h"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <net/if.h>
+#include <netdb.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace sockcall {
+
+// close() must first end calls pending on the fd (async.cc).
+void EndPendingCallsOn(int fd);
+
+namespace {
+
+Napi::Value Socket(const Napi::CallbackInfo& info) {
+  int domain = ArgInt32(info, 0, "domain");
+  int type = ArgInt32(info, 1, "type");
+  int protocol = ArgInt32(info, 2, "protocol");
+  int fd = socket(domain, type, protocol);
+  if (fd < 0) ThrowErrno(info.Env(), errno, "socket");
+  return Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value Socketpair(const Napi::CallbackInfo& info) {
+  int domain = ArgInt32(info, 0, "domain");
+  int type = ArgInt32(info, 1, "type");
+  int protocol = ArgInt32(info, 2, "protocol");
+  int sv[2];
+  if (socketpair(domain, type, protocol, sv) < 0) ThrowErrno(info.Env(), errno, "socketpair");
+  Napi::Array a = Napi::Array::New(info.Env(), 2);
+  a.Set(0u, Napi::Number::New(info.Env(), sv[0]));
+  a.Set(1u, Napi::Number::New(info.Env(), sv[1]));
+  return a;
+}
+
+Napi::Value Bind(const Napi::CallbackInfo& info) {
+  int fd = ArgFd(info, 0);
+  Sockaddr addr;
+  ParseSockaddr(info.Env(), info[1], "address", &addr);
+  if (bind(fd, addr.sa(), addr.len) < 0) ThrowErrno(info.Env(), errno, "bind");
+  return info.Env().Undefined();
+}
+
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  int fd = ArgFd(info, 0);
+  int backlog = ArgInt32(info, 1, "backlog");
+  if (listen(fd, backlog) < 0) ThrowErrno(info.Env(), errno, "listen");
+  return info.Env().Undefined();
+}
+
+Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+  int fd = ArgFd(info, 0);
+  int how = ArgInt32(info, 1, "how");
+  if (shutdown(fd, how) < 0) ThrowErrno(info.Env(), errno, "shutdown");
+  return info.Env().Undefined();
+}
+
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  int fd = ArgFd(info, 0);
+  // A call pending on another thread would otherwise go on using the fd
+  // number after it has been closed and perhaps reused for another file.
+  EndPendingCallsOn(fd);
+  if (close(fd) < 0) ThrowErrno(info.Env(), errno, "close");
+  return info.Env().Undefined();
+}
+
+Napi::Value GetName(const Napi::CallbackInfo& info, bool peer) {
+  int fd = ArgFd(info, 0);
+  uint32_t given = ArgUint32(info, 1, "addrlen");
+  if (given > sizeof(sockaddr_storage)) {
+    ThrowRangeError(info.Env(), "addrlen must be from 0 to " + std::to_string(sizeof(sockaddr_storage)) +
+                    " (sizeof(struct sockaddr_storage)), got " + std::to_string(given));
+  }
+  Sockaddr addr;
+  memset(&addr.ss, 0, sizeof addr.ss);
+  addr.len = given;
+  int r = peer ? getpeername(fd, addr.sa(), &addr.len) : getsockname(fd, addr.sa(), &addr.len);
+  if (r < 0) ThrowErrno(info.Env(), errno, peer ? "getpeername" : "getsockname");
+  return MakeSockaddr(info.Env(), addr.sa(), addr.len < given ? addr.len : given);
+}
+
+Napi::Value Getsockname(const Napi::CallbackInfo& info) { return GetName(info, false); }
+Napi::Value Getpeername(const Napi::CallbackInfo& info) { return GetName(info, true); }
+
+// getsockopt(fd, level, optname, optlen | null): with null, an int option
+// (the int CPython's getsockopt(level, optname) reads); with a length, the
+// raw bytes the kernel wrote, as a Buffer of the length it reported.
+Napi::Value Getsockopt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  int level = ArgInt32(info, 1, "level");
+  int optname = ArgInt32(info, 2, "optname");
+  if (info[3].IsNull() || info[3].IsUndefined()) {
+    int value = 0;
+    socklen_t len = sizeof value;
+    if (getsockopt(fd, level, optname, &value, &len) < 0) ThrowErrno(env, errno, "getsockopt");
+    return Napi::Number::New(env, value);
+  }
+  size_t optlen = ArgLength(info, 3, "optlen", 1u << 20);
+  std::unique_ptr<char[]> buf(new char[optlen == 0 ? 1 : optlen]());
+  socklen_t len = static_cast<socklen_t>(optlen);
+  if (getsockopt(fd, level, optname, buf.get(), &len) < 0) ThrowErrno(env, errno, "getsockopt");
+  size_t n = len < optlen ? len : optlen;
+  return Napi::Buffer<char>::Copy(env, buf.get(), n);
+}
+
+// setsockopt(fd, level, optname, value, optlen):
+//   value an integer: a 4-byte int, as CPython passes one;
+//   value a buffer: its bytes (optlen may not exceed them);
+//   value null: a NULL pointer with optlen (CPython's setsockopt(l, o, None, n)).
+Napi::Value Setsockopt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  int level = ArgInt32(info, 1, "level");
+  int optname = ArgInt32(info, 2, "optname");
+  Napi::Value v = info[3];
+  int r;
+  if (v.IsNumber()) {
+    int value = ArgInt32(info, 3, "value");
+    r = setsockopt(fd, level, optname, &value, sizeof value);
+  } else if (v.IsNull()) {
+    uint32_t optlen = ArgUint32(info, 4, "optlen");
+    r = setsockopt(fd, level, optname, nullptr, optlen);
+  } else {
+    Bytes b = ArgBytes(info, 3, "value");
+    size_t optlen = b.len;
+    if (!info[4].IsUndefined() && !info[4].IsNull()) optlen = ArgLength(info, 4, "optlen", b.len);
+    r = setsockopt(fd, level, optname, b.data, static_cast<socklen_t>(optlen));
+  }
+  if (r < 0) ThrowErrno(env, errno, "setsockopt");
+  return env.Undefined();
+}
+
+// ioctl(2) with the requests sockcall names, and no other: a request
+// number from JavaScript passed through unchecked could, as root,
+// reconfigure the machine (SIOCSIF*). Those named only read:
+//   FIONBIO (value 0 or 1), FIONREAD -> count,
+//   SIOCGIFINDEX (interface name) -> index, SIOCGIFNAME (index) -> name;
+// the last two are what CPython asks of an AF_PACKET socket to convert its
+// addresses (netdevice(7)).
+Napi::Value Ioctl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  uint32_t request = ArgUint32(info, 1, "request");
+  if (request == SIOCGIFINDEX) {
+    if (!info[2].IsString()) ThrowTypeError(env, "value must be an interface name for SIOCGIFINDEX");
+    std::string name = info[2].As<Napi::String>().Utf8Value();
+    ifreq ifr{};
+    if (name.size() >= sizeof ifr.ifr_name || name.find('\0') != std::string::npos) {
+      ThrowRangeError(env, "value must be an interface name shorter than IFNAMSIZ (" +
+                      std::to_string(sizeof ifr.ifr_name) + ") without NUL characters");
+    }
+    memcpy(ifr.ifr_name, name.data(), name.size());
+    if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) ThrowErrno(env, errno, "ioctl");
+    return Napi::Number::New(env, ifr.ifr_ifindex);
+  }
+  if (request == SIOCGIFNAME) {
+    ifreq ifr{};
+    ifr.ifr_ifindex = ArgInt32(info, 2, "value");
+    if (ioctl(fd, SIOCGIFNAME, &ifr) < 0) ThrowErrno(env, errno, "ioctl");
+    return Napi::String::New(env, ifr.ifr_name, strnlen(ifr.ifr_name, sizeof ifr.ifr_name));
+  }
+  if (request == FIONBIO) {
+    int value = ArgInt32(info, 2, "value");
+    if (ioctl(fd, FIONBIO, &value) < 0) ThrowErrno(env, errno, "ioctl");
+    return env.Undefined();
+  }
+  if (request == FIONREAD) {
+    int value = 0;
+    if (ioctl(fd, FIONREAD, &value) < 0) ThrowErrno(env, errno, "ioctl");
+    return Napi::Number::New(env, value);
+  }
+  ThrowRangeError(env, "request must be FIONBIO, FIONREAD, SIOCGIFINDEX or SIOCGIFNAME, got " + std::to_string(request));
+}
+
+// getaddrinfo(host | null, service | null, family, socktype, protocol, flags)
+Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string host, service;
+  bool has_host = false, has_service = false;
+  for (int k = 0; k < 2; k++) {
+    Napi::Value v = info[k];
+    if (v.IsNull() || v.IsUndefined()) continue;
+    if (!v.IsString()) ThrowTypeError(env, std::string(k == 0 ? "host" : "service") + " must be a string or null");
+    std::string s = v.As<Napi::String>().Utf8Value();
+    if (s.find('\0') != std::string::npos) {
+      ThrowTypeError(env, std::string(k == 0 ? "host" : "service") + " must not contain a NUL character");
+    }
+    if (k == 0) { host = s; has_host = true; } else { service = s; has_service = true; }
+  }
+  addrinfo hints{};
+  hints.ai_family = ArgInt32(info, 2, "family");
+  hints.ai_socktype = ArgInt32(info, 3, "socktype");
+  hints.ai_protocol = ArgInt32(info, 4, "protocol");
+  hints.ai_flags = ArgInt32(info, 5, "flags");
+  addrinfo* res = nullptr;
+  errno = 0;
+  int code = getaddrinfo(has_host ? host.c_str() : nullptr, has_service ? service.c_str() : nullptr, &hints, &res);
+  if (code != 0) ThrowGaiError(env, code);
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (addrinfo* p = res; p != nullptr; p = p->ai_next) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("family", Napi::Number::New(env, p->ai_family));
+    o.Set("socktype", Napi::Number::New(env, p->ai_socktype));
+    o.Set("protocol", Napi::Number::New(env, p->ai_protocol));
+    o.Set("canonname", p->ai_canonname ? Napi::Value(Napi::String::New(env, p->ai_canonname)) : env.Null());
+    o.Set("address", MakeSockaddr(env, p->ai_addr, p->ai_addrlen));
+    out.Set(i++, o);
+  }
+  freeaddrinfo(res);
+  return out;
+}
+
+// inet_pton(af, text) -> Buffer of 4 or 16 bytes, or null when text is not
+// an address of that family (inet_pton(3) returned 0).
+Napi::Value InetPton(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int af = ArgInt32(info, 0, "af");
+  if (!info[1].IsString()) ThrowTypeError(env, "src must be a string");
+  std::string s = info[1].As<Napi::String>().Utf8Value();
+  unsigned char buf[sizeof(in6_addr)];
+  if (s.find('\0') != std::string::npos) return env.Null();
+  int r = inet_pton(af, s.c_str(), buf);
+  if (r < 0) ThrowErrno(env, errno, "inet_pton");
+  if (r == 0) return env.Null();
+  return Napi::Buffer<char>::Copy(env, reinterpret_cast<char*>(buf), af == AF_INET ? 4 : 16);
+}
+
+Napi::Value InetNtop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int af = ArgInt32(info, 0, "af");
+  Bytes b = ArgBytes(info, 1, "src");
+  size_t need = af == AF_INET ? 4 : af == AF_INET6 ? 16 : 0;
+  if (need == 0) ThrowErrno(env, EAFNOSUPPORT, "inet_ntop");
+  if (b.len != need) {
+    ThrowRangeError(env, "src must be " + std::to_string(need) + " bytes for this family, got " + std::to_string(b.len));
+  }
+  unsigned char in[16];
+  memcpy(in, b.data, need);
+  char text[INET6_ADDRSTRLEN];
+  if (inet_ntop(af, in, text, sizeof text) == nullptr) ThrowErrno(env, errno, "inet_ntop");
+  return Napi::String::New(env, text);
+}
+
+Napi::Value IfNametoindex(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) ThrowTypeError(env, "ifname must be a string");
+  std::string s = info[0].As<Napi::String>().Utf8Value();
+  if (s.find('\0') != std::string::npos) ThrowTypeError(env, "ifname must not contain a NUL character");
+  errno = 0;
+  unsigned idx = if_nametoindex(s.c_str());
+  if (idx == 0) ThrowErrno(env, errno ? errno : ENODEV, "if_nametoindex");
+  return Napi::Number::New(env, idx);
+}
+
+Napi::Value IfIndextoname(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t idx = ArgUint32(info, 0, "ifindex");
+  char name[IF_NAMESIZE];
+  if (if_indextoname(idx, name) == nullptr) ThrowErrno(env, errno, "if_indextoname");
+  return Napi::String::New(env, name);
+}
+
+// The Sync form of a call that can block: the same Op the Promise form runs,
+// on this thread. EINTR is retried, as PEP 475 has CPython do: JavaScript
+// signal handlers cannot run while this thread is in the kernel, so there is
+// nothing to interrupt the call for.
+template <std::unique_ptr<Op> (*Make)(const Napi::CallbackInfo&, bool)>
+Napi::Value RunSync(const Napi::CallbackInfo& info) {
+  std::unique_ptr<Op> op = Make(info, false);
+  do {
+    op->Run();
+  } while (op->ret < 0 && op->err == EINTR && op->RetryOnEintr());
+  if (op->ret < 0) ThrowErrno(info.Env(), op->err, op->Name());
+  return op->Result(info.Env());
+}
+
+}  // namespace
+
+void InitSyscalls(Napi::Env env, Napi::Object exports) {
+  auto fn = [&](const char* name, Napi::Function::Callback cb) {
+    exports.Set(name, Napi::Function::New(env, cb, name));
+  };
+  fn("socket", Socket);
+  fn("socketpair", Socketpair);
+  fn("bind", Bind);
+  fn("listen", Listen);
+  fn("shutdown", Shutdown);
+  fn("close", Close);
+  fn("getsockname", Getsockname);
+  fn("getpeername", Getpeername);
+  fn("getsockopt", Getsockopt);
+  fn("setsockopt", Setsockopt);
+  fn("ioctl", Ioctl);
+  fn("getaddrinfo", Getaddrinfo);
+  fn("inet_pton", InetPton);
+  fn("inet_ntop", InetNtop);
+  fn("if_nametoindex", IfNametoindex);
+  fn("if_indextoname", IfIndextoname);
+  fn("connectSync", RunSync<MakeConnect>);
+  fn("accept4Sync", RunSync<MakeAccept4>);
+  fn("sendSync", RunSync<MakeSend>);
+  fn("sendtoSync", RunSync<MakeSendto>);
+  fn("sendmsgSync", RunSync<MakeSendmsg>);
+  fn("recvSync", RunSync<MakeRecv>);
+  fn("recvfromSync", RunSync<MakeRecvfrom>);
+  fn("recvmsgSync", RunSync<MakeRecvmsg>);
+  fn("pollSync", RunSync<MakePoll>);
+}
+
+}  // namespace sockcall
