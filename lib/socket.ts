@@ -1,0 +1,733 @@
+// The Python-compatible facade: socket(family, type, proto) and its methods,
+// with CPython's names, arguments and results, making for each method the
+// system calls CPython 3.11's Modules/socketmodule.c makes (measured in
+// reference/python-syscalls.md).
+//
+// A method that can block has two forms: `recvfromSync()` blocks the calling
+// thread, as Python does; `recvfrom()` returns a Promise and makes the same
+// system calls on a thread of the addon. Both follow CPython's sock_call_ex():
+// with a timeout set, poll() first (POLLIN to read, POLLOUT to write,
+// POLLOUT|POLLERR for connect), TimeoutError('timed out') when it expires,
+// and poll again after a false EAGAIN.
+import { fromSockaddr, sockaddrLength, toSockaddr, type Address, type AddressOut } from './address';
+import { isOptions, start, type CallOptions } from './calls';
+import { OSError, errorFromErrno, timedOut } from './errors';
+import { native, type Bytes, type NativeCmsg, type NativePollfd, type NativeSockaddr } from './native';
+import { installTraceback } from './traceback';
+
+const C = native.constants;
+const E = native.errno;
+
+/** Python's ancillary data item: [cmsg_level, cmsg_type, cmsg_data]. */
+export type Ancdata = [level: number, type: number, data: Buffer];
+export type AncdataIn = [level: number, type: number, data: Bytes];
+
+let defaultTimeout: number | null = null;
+
+/** socket.getdefaulttimeout() */
+export function getdefaulttimeout(): number | null {
+  return defaultTimeout;
+}
+
+/** socket.setdefaulttimeout(): sockets made afterwards start with this timeout (FIONBIO set). */
+export function setdefaulttimeout(timeout: number | null): void {
+  defaultTimeout = timeoutArg(timeout);
+}
+
+function timeoutArg(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError('Timeout value must be a number or null');
+  }
+  if (value < 0) throw new RangeError('Timeout value out of range');
+  return value;
+}
+
+function intArg(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${name} must be an integer, got ${typeof value === 'number' ? value : typeof value}`);
+  }
+  return value;
+}
+
+function bytesArg(value: unknown, name: string): Bytes {
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+  throw new TypeError(`${name} must be a bytes-like object (Buffer, TypedArray, DataView or ArrayBuffer), ` +
+    `got ${value === null ? 'null' : typeof value}`);
+}
+
+function byteLength(b: Bytes): number {
+  return b.byteLength;
+}
+
+/** Splits `[...pythonArgs, options?]` into Python's arguments and the options. */
+function splitOptions(args: unknown[]): [unknown[], CallOptions | undefined] {
+  if (args.length > 0 && isOptions(args[args.length - 1])) {
+    return [args.slice(0, -1), args[args.length - 1] as CallOptions];
+  }
+  return [args, undefined];
+}
+
+function isEagain(err: unknown): boolean {
+  return err instanceof OSError && (err.errno === E.EAGAIN || err.errno === E.EWOULDBLOCK);
+}
+
+// CPython rounds the time left up to whole milliseconds for poll()
+// (_PyTime_AsMilliseconds with _PyTime_ROUND_CEILING).
+function msLeft(deadline: number): number {
+  return Math.ceil(deadline - performance.now());
+}
+
+export class Socket {
+  #fd: number;
+  #timeout: number | null;
+  /** The address family, as given to socket(). */
+  readonly family: number;
+  /** The socket type, without SOCK_NONBLOCK and SOCK_CLOEXEC (as CPython reports it). */
+  readonly type: number;
+  readonly proto: number;
+
+  /**
+   * socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None).
+   * Makes socket(family, type|SOCK_CLOEXEC, proto), or, given a fileno,
+   * adopts it after getsockname() as CPython does to check it is a socket.
+   */
+  constructor(family: number = C.AF_INET, type: number = C.SOCK_STREAM, proto = 0, fileno?: number | null) {
+    intArg(family, 'family');
+    intArg(type, 'type');
+    intArg(proto, 'proto');
+    if (fileno === undefined || fileno === null) {
+      this.#fd = native.socket(family, type | C.SOCK_CLOEXEC, proto);
+    } else {
+      intArg(fileno, 'fileno');
+      if (fileno < 0) throw new RangeError(`negative file descriptor: ${fileno}`);
+      // CPython's sock_initobj: getsockname() with a sock_addr_t's room tells
+      // whether fileno is a socket (EBADF/ENOTSOCK are raised, anything
+      // else is ignored).
+      try {
+        native.getsockname(fileno, native.sizeof.sockaddr_storage);
+      } catch (err) {
+        if (err instanceof OSError && (err.errno === E.EBADF || err.errno === E.ENOTSOCK)) throw err;
+      }
+      this.#fd = fileno;
+    }
+    this.family = family;
+    this.type = type & ~(C.SOCK_NONBLOCK | C.SOCK_CLOEXEC);
+    this.proto = proto;
+    // init_sockobject(): SOCK_NONBLOCK means timeout 0; otherwise the
+    // default timeout, which if set puts the socket in non-blocking mode.
+    if (type & C.SOCK_NONBLOCK) {
+      this.#timeout = 0;
+    } else {
+      this.#timeout = defaultTimeout;
+      if (defaultTimeout !== null) native.ioctl(this.#fd, C.FIONBIO, 1);
+    }
+    installTraceback();
+  }
+
+  /** fileno(): the fd, or -1 once closed or detached. */
+  fileno(): number {
+    return this.#fd;
+  }
+
+  /** close(): close(fd) once; later calls make no system call. Pending calls end first. */
+  close(): void {
+    const fd = this.#fd;
+    if (fd === -1) return;
+    this.#fd = -1;
+    try {
+      native.close(fd);
+    } catch (err) {
+      // CPython ignores ECONNRESET from close() (bpo-30319).
+      if (!(err instanceof OSError && err.errno === E.ECONNRESET)) throw err;
+    }
+  }
+
+  /** detach(): gives up the fd without closing it; no system call. */
+  detach(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    return fd;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // ---- options and state ----------------------------------------------------
+
+  /** settimeout(): null blocks (FIONBIO 0), a number of seconds or 0 sets FIONBIO 1. */
+  settimeout(value: number | null): void {
+    this.#timeout = timeoutArg(value);
+    native.ioctl(this.#fd, C.FIONBIO, this.#timeout === null ? 0 : 1);
+  }
+
+  gettimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /** setblocking(true) is settimeout(null); setblocking(false) is settimeout(0). */
+  setblocking(flag: boolean): void {
+    if (typeof flag !== 'boolean' && typeof flag !== 'number') throw new TypeError('flag must be a boolean');
+    this.#timeout = flag ? null : 0;
+    native.ioctl(this.#fd, C.FIONBIO, flag ? 0 : 1);
+  }
+
+  getblocking(): boolean {
+    return this.#timeout !== 0;
+  }
+
+  getsockopt(level: number, optname: number): number;
+  getsockopt(level: number, optname: number, buflen: number): Buffer;
+  getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
+    intArg(level, 'level');
+    intArg(optname, 'optname');
+    if (buflen === undefined) return native.getsockopt(this.#fd, level, optname, null);
+    intArg(buflen, 'buflen');
+    if (buflen <= 0 || buflen > 1024) throw new RangeError(`getsockopt buflen out of range: ${buflen} (1-1024)`);
+    return native.getsockopt(this.#fd, level, optname, buflen);
+  }
+
+  /** setsockopt(level, optname, int | bytes) or setsockopt(level, optname, null, optlen). */
+  setsockopt(level: number, optname: number, value: number | Bytes | null, optlen?: number): void {
+    intArg(level, 'level');
+    intArg(optname, 'optname');
+    if (value === null) {
+      if (optlen === undefined) throw new TypeError('setsockopt() with a null value takes an optlen');
+      intArg(optlen, 'optlen');
+      native.setsockopt(this.#fd, level, optname, null, optlen);
+    } else if (typeof value === 'number') {
+      native.setsockopt(this.#fd, level, optname, value, null);
+    } else {
+      native.setsockopt(this.#fd, level, optname, bytesArg(value, 'value'), null);
+    }
+  }
+
+  bind(address: Address): void {
+    native.bind(this.#fd, toSockaddr(this.family, address, 'bind', this.#fd));
+  }
+
+  /** listen(backlog): backlog defaults to min(SOMAXCONN, 128); a negative one is 0. */
+  listen(backlog?: number): void {
+    let n = backlog === undefined ? Math.min(C.SOMAXCONN, 128) : intArg(backlog, 'backlog');
+    if (n < 0) n = 0;
+    native.listen(this.#fd, n);
+  }
+
+  shutdown(how: number): void {
+    native.shutdown(this.#fd, intArg(how, 'how'));
+  }
+
+  getsockname(): AddressOut {
+    return fromSockaddr(native.getsockname(this.#fd, sockaddrLength(this.family)), this.#fd);
+  }
+
+  getpeername(): AddressOut {
+    return fromSockaddr(native.getpeername(this.#fd, sockaddrLength(this.family)), this.#fd);
+  }
+
+  // ---- CPython's sock_call_ex(), in both forms -----------------------------
+
+  #events(writing: boolean, connect = false): number {
+    return (writing ? C.POLLOUT : C.POLLIN) | (connect ? C.POLLERR : 0);
+  }
+
+  #callSync<T>(writing: boolean, fn: () => T): T {
+    const timeout = this.#timeout;
+    if (timeout === null || timeout <= 0) return fn();
+    const deadline = performance.now() + timeout * 1000;
+    for (;;) {
+      const ms = msLeft(deadline);
+      if (ms < 0) throw timedOut();
+      const [n] = native.pollSync([{ fd: this.#fd, events: this.#events(writing) }], ms);
+      if (n === 0) throw timedOut();
+      try {
+        return fn();
+      } catch (err) {
+        if (!isEagain(err)) throw err;
+      }
+    }
+  }
+
+  async #call<T>(writing: boolean, options: CallOptions | undefined, fn: () => Promise<T>): Promise<T> {
+    const timeout = this.#timeout;
+    if (timeout === null || timeout <= 0) return fn();
+    const deadline = performance.now() + timeout * 1000;
+    for (;;) {
+      const ms = msLeft(deadline);
+      if (ms < 0) throw timedOut();
+      const fds: NativePollfd[] = [{ fd: this.#fd, events: this.#events(writing) }];
+      const [n] = await start<[number, number[]]>('poll', options, (ref) => native.poll(fds, ms, ref));
+      if (n === 0) throw timedOut();
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isEagain(err)) throw err;
+      }
+    }
+  }
+
+  // ---- connect and accept --------------------------------------------------
+
+  // internal_connect(): connect(); when it answers EINPROGRESS under a
+  // timeout (or EINTR on a socket that is not non-blocking), the connection
+  // goes on in the kernel: poll(POLLOUT|POLLERR) for it, then read its
+  // outcome with getsockopt(SO_ERROR) (EISCONN there counts as success).
+  #connectSync(address: Address, raise: boolean): number {
+    const sa = toSockaddr(this.family, address, 'connect', this.#fd);
+    let err: number;
+    try {
+      native.connectSync(this.#fd, sa);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof OSError) || e.errno === undefined) throw e;
+      err = e.errno;
+      const wait = err === E.EINTR ? this.#timeout !== 0
+        : this.#timeout !== null && this.#timeout > 0 && err === E.EINPROGRESS;
+      if (!wait) {
+        if (raise) throw e;
+        return err;
+      }
+    }
+    const timeout = this.#timeout;
+    const deadline = timeout === null ? Infinity : performance.now() + timeout * 1000;
+    for (;;) {
+      const ms = deadline === Infinity ? -1 : msLeft(deadline);
+      if (ms < -1 || (deadline !== Infinity && ms < 0)) return this.#connectFailed(timedOut(), raise);
+      const [n] = native.pollSync([{ fd: this.#fd, events: this.#events(true, true) }], ms);
+      if (n === 0) return this.#connectFailed(timedOut(), raise);
+      const soError = native.getsockopt(this.#fd, C.SOL_SOCKET, C.SO_ERROR, null);
+      if (soError === 0 || soError === E.EISCONN) return 0;
+      if (soError === E.EAGAIN || soError === E.EWOULDBLOCK) {
+        if (timeout !== null && timeout > 0) continue;
+      }
+      return this.#connectFailed(errorFromErrno(soError, 'connect'), raise);
+    }
+  }
+
+  async #connect(address: Address, raise: boolean, options: CallOptions | undefined): Promise<number> {
+    const sa = toSockaddr(this.family, address, 'connect', this.#fd);
+    try {
+      await start('connect', options, (ref) => native.connect(this.#fd, sa, ref));
+      return 0;
+    } catch (e) {
+      if (!(e instanceof OSError) || e.errno === undefined) throw e;
+      const err = e.errno;
+      const wait = err === E.EINTR ? this.#timeout !== 0
+        : this.#timeout !== null && this.#timeout > 0 && err === E.EINPROGRESS;
+      if (!wait) {
+        if (raise) throw e;
+        return err;
+      }
+    }
+    const timeout = this.#timeout;
+    const deadline = timeout === null ? Infinity : performance.now() + timeout * 1000;
+    for (;;) {
+      const ms = deadline === Infinity ? -1 : msLeft(deadline);
+      if (deadline !== Infinity && ms < 0) return this.#connectFailed(timedOut(), raise);
+      const fds: NativePollfd[] = [{ fd: this.#fd, events: this.#events(true, true) }];
+      const [n] = await start<[number, number[]]>('poll', options, (ref) => native.poll(fds, ms, ref));
+      if (n === 0) return this.#connectFailed(timedOut(), raise);
+      const soError = native.getsockopt(this.#fd, C.SOL_SOCKET, C.SO_ERROR, null);
+      if (soError === 0 || soError === E.EISCONN) return 0;
+      if ((soError === E.EAGAIN || soError === E.EWOULDBLOCK) && timeout !== null && timeout > 0) continue;
+      return this.#connectFailed(errorFromErrno(soError, 'connect'), raise);
+    }
+  }
+
+  #connectFailed(err: OSError, raise: boolean): number {
+    // connect_ex() returns the errno, and raises only what has none.
+    if (raise || err.errno === undefined) throw err;
+    return err.errno;
+  }
+
+  connectSync(address: Address): void {
+    this.#connectSync(address, true);
+  }
+
+  connect(address: Address, options?: CallOptions): Promise<void> {
+    return this.#connect(address, true, options).then(() => undefined);
+  }
+
+  /** connect_ex(): connect(), returning the errno instead of raising it (0 on success). */
+  connect_exSync(address: Address): number {
+    return this.#connectSync(address, false);
+  }
+
+  connect_ex(address: Address, options?: CallOptions): Promise<number> {
+    return this.#connect(address, false, options);
+  }
+
+  // socket.py's accept(): accept4(SOCK_CLOEXEC), then socket(fileno=fd),
+  // which checks the fd with getsockname(); a listening socket with a
+  // timeout hands out blocking sockets (bpo-7995).
+  #accepted(fd: number, address: NativeSockaddr | null): [Socket, AddressOut] {
+    const sock = new Socket(this.family, this.type, this.proto, fd);
+    if (defaultTimeout === null && this.#timeout) sock.setblocking(true);
+    return [sock, fromSockaddr(address, this.#fd)];
+  }
+
+  acceptSync(): [Socket, AddressOut] {
+    const len = sockaddrLength(this.family);
+    const [fd, address] = this.#callSync(false, () => native.accept4Sync(this.#fd, C.SOCK_CLOEXEC, len));
+    return this.#accepted(fd, address);
+  }
+
+  async accept(options?: CallOptions): Promise<[Socket, AddressOut]> {
+    const len = sockaddrLength(this.family);
+    const [fd, address] = await this.#call(false, options, () =>
+      start<[number, NativeSockaddr | null]>('accept4', options,
+        (ref) => native.accept4(this.#fd, C.SOCK_CLOEXEC, len, ref)));
+    return this.#accepted(fd, address);
+  }
+
+  // ---- sending ---------------------------------------------------------------
+
+  /** send(data, flags=0): send(2), which the kernel sees as sendto(fd, data, len, flags, NULL, 0). */
+  sendSync(data: Bytes, flags = 0): number {
+    bytesArg(data, 'data');
+    intArg(flags, 'flags');
+    return this.#callSync(true, () => native.sendSync(this.#fd, data, flags));
+  }
+
+  send(data: Bytes, ...rest: [flags?: number, options?: CallOptions] | [options?: CallOptions]): Promise<number> {
+    return this.#async(rest, async ([flags = 0], options) => {
+      bytesArg(data, 'data');
+      intArg(flags, 'flags');
+      return this.#call(true, options, () =>
+        start<number>('send', options, (ref) => native.send(this.#fd, data, flags as number, ref)));
+    });
+  }
+
+  /** sendall(data, flags=0): send() until every byte is gone; a timeout bounds the whole. */
+  sendallSync(data: Bytes, flags = 0): void {
+    bytesArg(data, 'data');
+    intArg(flags, 'flags');
+    const view = toUint8(data);
+    const timeout = this.#timeout;
+    const deadline = timeout !== null && timeout > 0 ? performance.now() + timeout * 1000 : 0;
+    let at = 0;
+    do {
+      const chunk = view.subarray(at);
+      let n: number;
+      if (deadline) {
+        const left = deadline - performance.now();
+        if (left <= 0) throw timedOut();
+        n = this.#withTimeoutSync(left / 1000, true, () => native.sendSync(this.#fd, chunk, flags));
+      } else {
+        n = native.sendSync(this.#fd, chunk, flags);
+      }
+      at += n;
+    } while (at < view.length);
+  }
+
+  sendall(data: Bytes, ...rest: [flags?: number, options?: CallOptions] | [options?: CallOptions]): Promise<void> {
+    return this.#async(rest, async ([flags = 0], options) => {
+      bytesArg(data, 'data');
+      intArg(flags, 'flags');
+      const view = toUint8(data);
+      const timeout = this.#timeout;
+      const deadline = timeout !== null && timeout > 0 ? performance.now() + timeout * 1000 : 0;
+      let at = 0;
+      do {
+        const chunk = view.subarray(at);
+        const send = () => start<number>('send', options, (ref) => native.send(this.#fd, chunk, flags as number, ref));
+        let n: number;
+        if (deadline) {
+          const left = deadline - performance.now();
+          if (left <= 0) throw timedOut();
+          n = await this.#withTimeout(left / 1000, true, options, send);
+        } else {
+          n = await send();
+        }
+        at += n;
+      } while (at < view.length);
+    });
+  }
+
+  #withTimeoutSync<T>(timeout: number, writing: boolean, fn: () => T): T {
+    const saved = this.#timeout;
+    this.#timeout = timeout;
+    try {
+      return this.#callSync(writing, fn);
+    } finally {
+      this.#timeout = saved;
+    }
+  }
+
+  async #withTimeout<T>(timeout: number, writing: boolean, options: CallOptions | undefined,
+    fn: () => Promise<T>): Promise<T> {
+    const saved = this.#timeout;
+    this.#timeout = timeout;
+    try {
+      return await this.#call(writing, options, fn);
+    } finally {
+      this.#timeout = saved;
+    }
+  }
+
+  /** sendto(data, address) or sendto(data, flags, address). */
+  sendtoSync(data: Bytes, flagsOrAddress: number | Address, address?: Address): number {
+    const [flags, addr] = sendtoArgs(flagsOrAddress, address, arguments.length);
+    bytesArg(data, 'data');
+    const sa = toSockaddr(this.family, addr, 'sendto', this.#fd);
+    return this.#callSync(true, () => native.sendtoSync(this.#fd, data, flags, sa));
+  }
+
+  sendto(data: Bytes, ...args: unknown[]): Promise<number> {
+    return this.#async(args, async (rest, options) => {
+      const [flags, addr] = sendtoArgs(rest[0] as number | Address, rest[1] as Address | undefined, rest.length + 1);
+      bytesArg(data, 'data');
+      const sa = toSockaddr(this.family, addr, 'sendto', this.#fd);
+      return this.#call(true, options, () =>
+        start<number>('sendto', options, (ref) => native.sendto(this.#fd, data, flags, sa, ref)));
+    });
+  }
+
+  /** sendmsg(buffers, ancdata=[], flags=0, address=None). */
+  sendmsgSync(buffers: Iterable<Bytes>, ancdata: Iterable<AncdataIn> = [], flags = 0, address?: Address | null): number {
+    const [iov, control, sa] = this.#sendmsgArgs(buffers, ancdata, flags, address);
+    return this.#callSync(true, () => native.sendmsgSync(this.#fd, iov, control, flags, sa));
+  }
+
+  sendmsg(buffers: Iterable<Bytes>, ...args: unknown[]): Promise<number> {
+    return this.#async(args, async ([ancdata = [], flags = 0, address = null], options) => {
+      const [iov, control, sa] = this.#sendmsgArgs(buffers, ancdata as Iterable<AncdataIn>, flags as number,
+        address as Address | null);
+      return this.#call(true, options, () =>
+        start<number>('sendmsg', options, (ref) => native.sendmsg(this.#fd, iov, control, flags as number, sa, ref)));
+    });
+  }
+
+  #sendmsgArgs(buffers: Iterable<Bytes>, ancdata: Iterable<AncdataIn>, flags: number,
+    address: Address | null | undefined): [Bytes[], NativeCmsg[], NativeSockaddr | null] {
+    if (buffers === null || typeof (buffers as Iterable<Bytes>)[Symbol.iterator] !== 'function') {
+      throw new TypeError('sendmsg() argument 1 must be an iterable of bytes-like objects');
+    }
+    const iov = [...buffers].map((b, i) => bytesArg(b, `buffers[${i}]`));
+    if (ancdata === null || typeof (ancdata as Iterable<AncdataIn>)[Symbol.iterator] !== 'function') {
+      throw new TypeError('sendmsg() argument 2 must be an iterable of [level, type, data]');
+    }
+    const control = [...ancdata].map((item, i): NativeCmsg => {
+      if (!Array.isArray(item) || item.length !== 3) {
+        throw new TypeError(`ancdata[${i}] must be an array [level, type, data]`);
+      }
+      return { level: intArg(item[0], `ancdata[${i}][0]`), type: intArg(item[1], `ancdata[${i}][1]`),
+        data: bytesArg(item[2], `ancdata[${i}][2]`) };
+    });
+    intArg(flags, 'flags');
+    const sa = address === null || address === undefined ? null : toSockaddr(this.family, address, 'sendmsg', this.#fd);
+    return [iov, control, sa];
+  }
+
+  // ---- receiving ------------------------------------------------------------
+
+  /** recv(bufsize, flags=0): recv(2) (recvfrom(fd, buf, n, flags, NULL, NULL) to the kernel). */
+  recvSync(bufsize: number, flags = 0): Buffer {
+    sizeArg(bufsize, 'recv');
+    intArg(flags, 'flags');
+    return this.#callSync(false, () => native.recvSync(this.#fd, bufsize, flags));
+  }
+
+  recv(bufsize: number, ...rest: [flags?: number, options?: CallOptions] | [options?: CallOptions]): Promise<Buffer> {
+    return this.#async(rest, async ([flags = 0], options) => {
+      sizeArg(bufsize, 'recv');
+      intArg(flags, 'flags');
+      return this.#call(false, options, () =>
+        start<Buffer>('recv', options, (ref) => native.recv(this.#fd, bufsize, flags as number, ref)));
+    });
+  }
+
+  /** recvfrom(bufsize, flags=0) -> [data, address]; the address room is the family's sockaddr size. */
+  recvfromSync(bufsize: number, flags = 0): [Buffer, AddressOut] {
+    sizeArg(bufsize, 'recvfrom');
+    intArg(flags, 'flags');
+    const len = sockaddrLength(this.family);
+    const [data, address] = this.#callSync(false, () => native.recvfromSync(this.#fd, bufsize, flags, len));
+    return [data, fromSockaddr(address, this.#fd)];
+  }
+
+  recvfrom(bufsize: number, ...rest: [flags?: number, options?: CallOptions] | [options?: CallOptions]):
+    Promise<[Buffer, AddressOut]> {
+    return this.#async(rest, async ([flags = 0], options) => {
+      sizeArg(bufsize, 'recvfrom');
+      intArg(flags, 'flags');
+      const len = sockaddrLength(this.family);
+      const [data, address] = await this.#call(false, options, () =>
+        start<[Buffer, NativeSockaddr | null]>('recvfrom', options,
+          (ref) => native.recvfrom(this.#fd, bufsize, flags as number, len, ref)));
+      return [data, fromSockaddr(address, this.#fd)] as [Buffer, AddressOut];
+    });
+  }
+
+  /** recv_into(buffer, nbytes=0, flags=0): nbytes 0 means the whole buffer. */
+  recv_intoSync(buffer: Bytes, nbytes = 0, flags = 0): number {
+    const target = intoArgs(buffer, nbytes, flags, 'recv_into');
+    return this.#callSync(false, () => native.recvSync(this.#fd, target, flags));
+  }
+
+  recv_into(buffer: Bytes, ...rest: [nbytes?: number, flags?: number, options?: CallOptions] |
+    [nbytes?: number, options?: CallOptions] | [options?: CallOptions]): Promise<number> {
+    return this.#async(rest, async ([nbytes = 0, flags = 0], options) => {
+      const target = intoArgs(buffer, nbytes as number, flags as number, 'recv_into');
+      const data = await this.#call(false, options, () =>
+        start<Buffer>('recv', options, (ref) => native.recv(this.#fd, target.byteLength, flags as number, ref)));
+      copyInto(target, data);
+      return data.length;
+    });
+  }
+
+  /** recvfrom_into(buffer, nbytes=0, flags=0) -> [nbytes, address]. */
+  recvfrom_intoSync(buffer: Bytes, nbytes = 0, flags = 0): [number, AddressOut] {
+    const target = intoArgs(buffer, nbytes, flags, 'recvfrom_into');
+    const len = sockaddrLength(this.family);
+    const [n, address] = this.#callSync(false, () => native.recvfromSync(this.#fd, target, flags, len));
+    return [n, fromSockaddr(address, this.#fd)];
+  }
+
+  recvfrom_into(buffer: Bytes, ...rest: [nbytes?: number, flags?: number, options?: CallOptions] |
+    [nbytes?: number, options?: CallOptions] | [options?: CallOptions]): Promise<[number, AddressOut]> {
+    return this.#async(rest, async ([nbytes = 0, flags = 0], options) => {
+      const target = intoArgs(buffer, nbytes as number, flags as number, 'recvfrom_into');
+      const len = sockaddrLength(this.family);
+      const [data, address] = await this.#call(false, options, () =>
+        start<[Buffer, NativeSockaddr | null]>('recvfrom', options,
+          (ref) => native.recvfrom(this.#fd, target.byteLength, flags as number, len, ref)));
+      copyInto(target, data);
+      return [data.length, fromSockaddr(address, this.#fd)] as [number, AddressOut];
+    });
+  }
+
+  /** recvmsg(bufsize, ancbufsize=0, flags=0) -> [data, ancdata, msg_flags, address]. */
+  recvmsgSync(bufsize: number, ancbufsize = 0, flags = 0): [Buffer, Ancdata[], number, AddressOut] {
+    sizeArg(bufsize, 'recvmsg');
+    ancArg(ancbufsize);
+    intArg(flags, 'flags');
+    const len = sockaddrLength(this.family);
+    const [data, address, control, msgFlags] = this.#callSync(false, () =>
+      native.recvmsgSync(this.#fd, bufsize, ancbufsize, flags, len));
+    return [data, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)];
+  }
+
+  recvmsg(bufsize: number, ...rest: unknown[]): Promise<[Buffer, Ancdata[], number, AddressOut]> {
+    return this.#async(rest, async ([ancbufsize = 0, flags = 0], options) => {
+      sizeArg(bufsize, 'recvmsg');
+      ancArg(ancbufsize);
+      intArg(flags, 'flags');
+      const len = sockaddrLength(this.family);
+      const [data, address, control, msgFlags] = await this.#call(false, options, () =>
+        start<[Buffer, NativeSockaddr | null, NativeCmsg[], number]>('recvmsg', options,
+          (ref) => native.recvmsg(this.#fd, bufsize, ancbufsize as number, flags as number, len, ref)));
+      return [data, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)] as
+        [Buffer, Ancdata[], number, AddressOut];
+    });
+  }
+
+  /** recvmsg_into(buffers, ancbufsize=0, flags=0) -> [nbytes, ancdata, msg_flags, address]. */
+  recvmsg_intoSync(buffers: Iterable<Bytes>, ancbufsize = 0, flags = 0): [number, Ancdata[], number, AddressOut] {
+    const iov = iovArg(buffers);
+    ancArg(ancbufsize);
+    intArg(flags, 'flags');
+    const len = sockaddrLength(this.family);
+    const [n, address, control, msgFlags] = this.#callSync(false, () =>
+      native.recvmsgSync(this.#fd, iov, ancbufsize, flags, len));
+    return [n, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)];
+  }
+
+  recvmsg_into(buffers: Iterable<Bytes>, ...rest: unknown[]): Promise<[number, Ancdata[], number, AddressOut]> {
+    return this.#async(rest, async ([ancbufsize = 0, flags = 0], options) => {
+      const iov = iovArg(buffers);
+      ancArg(ancbufsize);
+      intArg(flags, 'flags');
+      const len = sockaddrLength(this.family);
+      const [data, address, control, msgFlags] = await this.#call(false, options, () =>
+        start<[Buffer, NativeSockaddr | null, NativeCmsg[], number]>('recvmsg', options,
+          (ref) => native.recvmsg(this.#fd, iov, ancbufsize as number, flags as number, len, ref)));
+      let at = 0;
+      for (const b of iov) {
+        if (at >= data.length) break;
+        const n = Math.min(byteLength(b), data.length - at);
+        copyInto(toUint8(b), data.subarray(at, at + n));
+        at += n;
+      }
+      return [data.length, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)] as
+        [number, Ancdata[], number, AddressOut];
+    });
+  }
+
+  // Runs a Promise form: Python's arguments, then the options object; a
+  // bad argument rejects the Promise rather than throwing.
+  #async<T>(args: unknown[], fn: (rest: unknown[], options: CallOptions | undefined) => Promise<T>): Promise<T> {
+    const [rest, options] = splitOptions(args);
+    return fn(rest, options);
+  }
+}
+
+function sendtoArgs(flagsOrAddress: unknown, address: unknown, count: number): [number, Address] {
+  // Python: sendto(data, address) or sendto(data, flags, address).
+  if (count <= 2 || address === undefined) return [0, flagsOrAddress as Address];
+  return [intArg(flagsOrAddress, 'flags'), address as Address];
+}
+
+function sizeArg(n: unknown, caller: string): void {
+  intArg(n, 'bufsize');
+  if ((n as number) < 0) throw new RangeError(`negative buffersize in ${caller}`);
+}
+
+function ancArg(n: unknown): void {
+  intArg(n, 'ancbufsize');
+  if ((n as number) < 0) throw new RangeError(`negative buffer size in recvmsg(): ${n}`);
+}
+
+function iovArg(buffers: Iterable<Bytes>): Bytes[] {
+  if (buffers === null || typeof buffers !== 'object' || typeof buffers[Symbol.iterator] !== 'function') {
+    throw new TypeError('recvmsg_into() argument 1 must be an iterable of buffers');
+  }
+  return [...buffers].map((b, i) => bytesArg(b, `buffers[${i}]`));
+}
+
+function toUint8(b: Bytes): Uint8Array {
+  return ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b);
+}
+
+// recv_into/recvfrom_into: nbytes 0 is the buffer's size; more is refused
+// ("buffer too small for requested bytes"), as CPython does.
+function intoArgs(buffer: Bytes, nbytes: number, flags: number, caller: string): Uint8Array {
+  bytesArg(buffer, 'buffer');
+  intArg(nbytes, 'nbytes');
+  intArg(flags, 'flags');
+  if (nbytes < 0) throw new RangeError(`negative buffersize in ${caller}`);
+  const view = toUint8(buffer);
+  if (nbytes > view.length) {
+    throw new RangeError(caller === 'recv_into' ? 'buffer too small for requested bytes'
+      : 'nbytes is greater than the length of the buffer');
+  }
+  return nbytes === 0 ? view : view.subarray(0, nbytes);
+}
+
+function copyInto(target: Uint8Array, data: Buffer): void {
+  if (data.length > target.length) {
+    throw new TypeError(`the buffer shrank or was detached while the call was pending; ${data.length} bytes were dropped`);
+  }
+  target.set(data);
+}
+
+function ancdataOut(control: NativeCmsg[]): Ancdata[] {
+  return control.map((c) => [c.level, c.type, c.data as Buffer]);
+}
+
+/** socket.socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None) */
+export function socket(family?: number, type?: number, proto?: number, fileno?: number | null): Socket {
+  return new Socket(family, type, proto, fileno);
+}
+
+/**
+ * socket.socketpair(family=AF_UNIX, type=SOCK_STREAM, proto=0):
+ * socketpair(2) with SOCK_CLOEXEC, each end then adopted by socket(fileno=)
+ * as socket.py does (so each gets its getsockname() check).
+ */
+export function socketpair(family: number = C.AF_UNIX, type: number = C.SOCK_STREAM, proto = 0): [Socket, Socket] {
+  const [a, b] = native.socketpair(intArg(family, 'family'), intArg(type, 'type') | C.SOCK_CLOEXEC,
+    intArg(proto, 'proto'));
+  return [new Socket(family, type, proto, a), new Socket(family, type, proto, b)];
+}
