@@ -138,14 +138,16 @@ export function toSockaddr(family: number, address: unknown, caller: string, fd:
     let path: Buffer;
     if (typeof address === 'string') path = Buffer.from(address, 'utf8');
     else if (address instanceof Uint8Array) path = Buffer.from(address.buffer, address.byteOffset, address.byteLength);
-    else throw new TypeError(`${caller}(): AF_UNIX address must be a string or bytes, got ${describeValue(address)}`);
+    else throw new TypeError(`${caller}(): AF_UNIX address (a path) must be a string or bytes, got ${describeValue(address)}`);
     // CPython: an abstract name may fill sun_path; a pathname needs room
     // for its NUL.
     const room = native.sizeof.sun_path;
     const abstract = path.length > 0 && path[0] === 0;
     if (abstract ? path.length > room : path.length >= room) throw new OSError(undefined, 'AF_UNIX path too long');
     if (!abstract && path.includes(0)) throw new TypeError(`${caller}(): AF_UNIX path must not contain a NUL byte`);
-    return { family: C.AF_UNIX, path };
+    // A pathname goes with its NUL, counted in the length ("including the
+    // tailing NUL"); an abstract name is exactly its bytes.
+    return { family: C.AF_UNIX, path: abstract ? path : Buffer.concat([path, Buffer.alloc(1)]) };
   }
   if (family === C.AF_PACKET) {
     if (!Array.isArray(address) || address.length < 2 || address.length > 5) {

@@ -37,9 +37,9 @@ export function setdefaulttimeout(timeout: number | null): void {
 function timeoutArg(value: unknown): number | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError('Timeout value must be a number or null');
+    throw new TypeError(`timeout must be a number of seconds or null, got ${typeof value}`);
   }
-  if (value < 0) throw new RangeError('Timeout value out of range');
+  if (value < 0) throw new RangeError(`timeout must not be negative, got ${value} (Timeout value out of range)`);
   return value;
 }
 
@@ -168,7 +168,7 @@ export class Socket {
 
   /** setblocking(true) is settimeout(null); setblocking(false) is settimeout(0). */
   setblocking(flag: boolean): void {
-    if (typeof flag !== 'boolean' && typeof flag !== 'number') throw new TypeError('flag must be a boolean');
+    if (typeof flag !== 'boolean' && typeof flag !== 'number') throw new TypeError(`flag must be a boolean, got ${typeof flag}`);
     this.#timeout = flag ? null : 0;
     native.ioctl(this.#fd, C.FIONBIO, flag ? 0 : 1);
   }
@@ -193,7 +193,7 @@ export class Socket {
     intArg(level, 'level');
     intArg(optname, 'optname');
     if (value === null) {
-      if (optlen === undefined) throw new TypeError('setsockopt() with a null value takes an optlen');
+      if (optlen === undefined) throw new TypeError('optlen is required when value is null');
       intArg(optlen, 'optlen');
       native.setsockopt(this.#fd, level, optname, null, optlen);
     } else if (typeof value === 'number') {
@@ -502,11 +502,11 @@ export class Socket {
   #sendmsgArgs(buffers: Iterable<Bytes>, ancdata: Iterable<AncdataIn>, flags: number,
     address: Address | null | undefined): [Bytes[], NativeCmsg[], NativeSockaddr | null] {
     if (buffers === null || typeof (buffers as Iterable<Bytes>)[Symbol.iterator] !== 'function') {
-      throw new TypeError('sendmsg() argument 1 must be an iterable of bytes-like objects');
+      throw new TypeError('buffers must be an iterable of bytes-like objects');
     }
     const iov = [...buffers].map((b, i) => bytesArg(b, `buffers[${i}]`));
     if (ancdata === null || typeof (ancdata as Iterable<AncdataIn>)[Symbol.iterator] !== 'function') {
-      throw new TypeError('sendmsg() argument 2 must be an iterable of [level, type, data]');
+      throw new TypeError('ancdata must be an iterable of [level, type, data]');
     }
     const control = [...ancdata].map((item, i): NativeCmsg => {
       if (!Array.isArray(item) || item.length !== 3) {
@@ -671,17 +671,17 @@ function sendtoArgs(flagsOrAddress: unknown, address: unknown, count: number): [
 
 function sizeArg(n: unknown, caller: string): void {
   intArg(n, 'bufsize');
-  if ((n as number) < 0) throw new RangeError(`negative buffersize in ${caller}`);
+  if ((n as number) < 0) throw new RangeError(`bufsize must not be negative, got ${n} (negative buffersize in ${caller})`);
 }
 
 function ancArg(n: unknown): void {
   intArg(n, 'ancbufsize');
-  if ((n as number) < 0) throw new RangeError(`negative buffer size in recvmsg(): ${n}`);
+  if ((n as number) < 0) throw new RangeError(`ancbufsize must not be negative, got ${n}`);
 }
 
 function iovArg(buffers: Iterable<Bytes>): Bytes[] {
   if (buffers === null || typeof buffers !== 'object' || typeof buffers[Symbol.iterator] !== 'function') {
-    throw new TypeError('recvmsg_into() argument 1 must be an iterable of buffers');
+    throw new TypeError('buffers must be an iterable of buffers');
   }
   return [...buffers].map((b, i) => bytesArg(b, `buffers[${i}]`));
 }
@@ -696,11 +696,11 @@ function intoArgs(buffer: Bytes, nbytes: number, flags: number, caller: string):
   bytesArg(buffer, 'buffer');
   intArg(nbytes, 'nbytes');
   intArg(flags, 'flags');
-  if (nbytes < 0) throw new RangeError(`negative buffersize in ${caller}`);
+  if (nbytes < 0) throw new RangeError(`nbytes must not be negative, got ${nbytes} (negative buffersize in ${caller})`);
   const view = toUint8(buffer);
   if (nbytes > view.length) {
-    throw new RangeError(caller === 'recv_into' ? 'buffer too small for requested bytes'
-      : 'nbytes is greater than the length of the buffer');
+    throw new RangeError(`nbytes ${nbytes} is more than the buffer's ${view.length} bytes (` +
+      (caller === 'recv_into' ? 'buffer too small for requested bytes)' : 'nbytes is greater than the length of the buffer)'));
   }
   return nbytes === 0 ? view : view.subarray(0, nbytes);
 }

@@ -15,9 +15,10 @@ export interface SockaddrIn { family: number; addr: string; port: number }
 /** struct sockaddr_in6 */
 export interface SockaddrIn6 { family: number; addr: string; port: number; flowinfo?: number; scope_id?: number }
 /**
- * struct sockaddr_un. `path` is a string or bytes going in; coming back it
- * is the bytes the kernel gave (the length it reported, a bound pathname's
- * final NUL included). A first byte of 0 is Linux's abstract namespace.
+ * struct sockaddr_un. Going in, `path` is a string (a C string: its final
+ * NUL is part of the address length) or bytes (exactly those bytes; a first
+ * byte of 0 is Linux's abstract namespace). Coming back it is the bytes the
+ * kernel gave, as long as the length it reported.
  */
 export interface SockaddrUn { family: number; path: string | Uint8Array }
 /** struct sockaddr_ll (packet(7)); `protocol` is an ETH_P_* value in host order. */
@@ -208,11 +209,19 @@ export function sendmsg(fd: number, msg: MsgIn, flags = 0, options?: CallOptions
 
 function msgIov(msg: { iov: Bytes[] }): Bytes[] {
   if (typeof msg !== 'object' || msg === null) throw new TypeError('msg must be an object such as { iov: [buffer] }');
+  if (!Array.isArray(msg.iov)) throw new TypeError('msg.iov (the buffers) must be an array of buffers');
   return msg.iov;
 }
 
+// The addon also takes a size where a buffer goes (the facade's recv(n));
+// sys callers give a buffer, always.
+function bytesArg(b: Bytes, name: string): Bytes {
+  byteLength(b, name);
+  return b;
+}
+
 export function recvSync(fd: number, buffer: Bytes, flags = 0): number {
-  return native.recvSync(fdArg(fd), buffer, flags);
+  return native.recvSync(fdArg(fd), bytesArg(buffer, 'buffer'), flags);
 }
 export async function recv(fd: number, buffer: Bytes, flags = 0, options?: CallOptions): Promise<number> {
   const data = await start<Buffer>('recv', options,
@@ -223,7 +232,7 @@ export async function recv(fd: number, buffer: Bytes, flags = 0, options?: CallO
 
 /** recvfrom(2); addrlen is the room given for the sender's address, null for NULL, NULL. */
 export function recvfromSync(fd: number, buffer: Bytes, flags = 0, addrlen: number | null = STORAGE): Received {
-  const [nbytes, address] = native.recvfromSync(fdArg(fd), buffer, flags, addrlen);
+  const [nbytes, address] = native.recvfromSync(fdArg(fd), bytesArg(buffer, 'buffer'), flags, addrlen);
   return { nbytes, address: out(address) };
 }
 export async function recvfrom(fd: number, buffer: Bytes, flags = 0, addrlen: number | null = STORAGE,

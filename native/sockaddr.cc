@@ -1,8 +1,10 @@
 // struct sockaddr <-> JavaScript objects, for the families sockcall names:
 //   AF_INET    { family, addr: '127.0.0.1', port }
 //   AF_INET6   { family, addr: '::1', port, flowinfo, scope_id }
-//   AF_UNIX    { family, path }   path: string or bytes; a leading NUL byte
-//                                 is Linux's abstract namespace (unix(7))
+//   AF_UNIX    { family, path }   path: a string (passed with its final NUL)
+//                                 or bytes (passed as they are); a leading
+//                                 NUL byte is Linux's abstract namespace
+//                                 (unix(7))
 //   AF_PACKET  { family, protocol, ifindex, hatype, pkttype, addr }  (packet(7))
 //   AF_UNSPEC  { family }         connect(2) with it dissolves a UDP association
 // Addresses of other families come back as { family, data } (the bytes after
@@ -104,9 +106,12 @@ void ParseSockaddr(Napi::Env env, Napi::Value v, const char* name, Sockaddr* out
           ThrowRangeError(env, Field(name, "path") + " is longer than sun_path's " +
                           std::to_string(sizeof sun->sun_path) + " bytes");
         }
-        // Encode into a buffer one byte larger: napi always writes a NUL.
+        // A string is a C string: its terminating NUL is part of the
+        // address, as CPython passes it ("including the tailing NUL",
+        // getsockaddrarg). napi writes the NUL too, hence one byte more.
         char tmp[sizeof sun->sun_path + 1];
         napi_get_value_string_utf8(env, p, tmp, sizeof tmp, &n);
+        if (n < sizeof sun->sun_path) n++;
         memcpy(sun->sun_path, tmp, n);
       } else {
         Bytes b;
@@ -120,7 +125,7 @@ void ParseSockaddr(Napi::Env env, Napi::Value v, const char* name, Sockaddr* out
         n = b.len;
         if (n > 0) memcpy(sun->sun_path, b.data, n);
       }
-      // As CPython and SUN_LEN: the length counts the path, not a final NUL.
+      // Bytes are passed as they are: the length counts exactly them.
       out->len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + n);
       return;
     }

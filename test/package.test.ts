@@ -1,0 +1,49 @@
+// The package's surface: one import from ESM and from CommonJS, and the
+// constants lib/ exports are exactly those the addon read from the headers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as sockcall from 'sockcall';
+
+const root = path.join(import.meta.dirname, '..');
+
+test('ESM: named imports from the package root', () => {
+  for (const name of ['socket', 'sys', 'AF_INET', 'SOCK_DGRAM', 'OSError', 'ConnectionRefusedError', 'gaierror']) {
+    assert.ok(name in sockcall, name);
+  }
+  assert.equal(typeof sockcall.sys.recvfromSync, 'function');
+});
+
+test('CommonJS: require("sockcall") gives the same names', () => {
+  const r = spawnSync(process.execPath, ['-e',
+    "const s = require('sockcall'); console.log(JSON.stringify(Object.keys(s).sort()))"],
+  { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const cjs = JSON.parse(r.stdout) as string[];
+  assert.deepEqual(cjs, Object.keys(sockcall).filter((k) => k !== 'default' && k !== '__esModule').sort());
+});
+
+test('constants: lib/constants.ts names every constant native/constants.cc reads, and no other', () => {
+  const ts = [...readFileSync(path.join(root, 'lib', 'constants.ts'), 'utf8').matchAll(/^export const (\w+)/gm)]
+    .map((m) => m[1]);
+  const r = spawnSync(process.execPath, ['-e',
+    "const b = require('bindings')({ bindings: 'sockcall', module_root: process.cwd() }); " +
+    'console.log(JSON.stringify(Object.keys(b.constants)))'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(ts.sort(), (JSON.parse(r.stdout) as string[]).sort(),
+    'run node scripts/gen-constants.cjs after changing native/constants.cc');
+  for (const name of ts) assert.equal(typeof (sockcall as Record<string, unknown>)[name], 'number', name);
+});
+
+test('constants have the values Python reads from the same headers', () => {
+  const names = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'AF_PACKET', 'SOCK_DGRAM', 'SOCK_STREAM', 'SOCK_CLOEXEC', 'SOL_SOCKET',
+    'SO_ERROR', 'SO_RCVBUF', 'IPPROTO_UDP', 'MSG_PEEK', 'MSG_ERRQUEUE', 'SHUT_RDWR', 'SCM_RIGHTS', 'EAI_NONAME',
+    'IP_RECVERR', 'IPV6_RECVERR'];
+  const r = spawnSync('python3', ['-c', `import socket, json\nprint(json.dumps({n: int(getattr(socket, n)) for n in ${JSON.stringify(names)} if hasattr(socket, n)}))`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const py = JSON.parse(r.stdout) as Record<string, number>;
+  assert.ok(Object.keys(py).length >= 15);
+  for (const [n, v] of Object.entries(py)) assert.equal((sockcall as Record<string, unknown>)[n], v, n);
+});

@@ -1,0 +1,15 @@
+// Name lookups that fail without leaving the machine: glibc refuses 'a..b'
+// (EAI_NONAME) and '::1' for AF_INET (EAI_ADDRFAMILY) without a query.
+import { socket, getaddrinfo, gaierror, OSError, AF_INET, SOCK_DGRAM } from 'sockcall';
+import { print, repr, list } from './repr.ts';
+const s = socket(AF_INET, SOCK_DGRAM);
+for (const host of ['a..b', '::1']) {
+    try {
+        s.connectSync([host, 1060]);
+    } catch (e) {
+        if (!(e instanceof gaierror)) throw e;
+        print(repr(e), e.errno, e instanceof OSError);
+    }
+}
+print(list(getaddrinfo('127.0.0.1', 80, AF_INET, SOCK_DGRAM)));
+s.close();

@@ -1,0 +1,24 @@
+// udp.ts with the Promise forms: the same system calls, made on sockcall's threads.
+import { socket, AF_INET, SOCK_DGRAM, MSG_PEEK } from 'sockcall';
+import { print } from './repr.ts';
+const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+const a = socket(AF_INET, SOCK_DGRAM);
+a.bind(['127.0.0.1', 0]);
+const addr = a.getsockname() as [string, number];
+const b = socket(AF_INET, SOCK_DGRAM);
+await b.connect(addr);
+print(await b.send(Buffer.from('one')));
+print(await a.recv(10));
+print(await b.sendto(Buffer.from('two'), addr));
+let [data, peer] = await a.recvfrom(10);
+print(data, same(peer, b.getsockname()));
+print(await b.sendto(Buffer.from('three'), 0, addr));
+const buf = new Uint8Array(8);
+print(await a.recv_into(buf, 3), buf);
+print(await b.send(Buffer.from('four')));
+const [n, peer2] = await a.recvfrom_into(buf);
+print(n, buf.subarray(0, n), same(peer2, b.getsockname()));
+print(same(b.getpeername(), addr));
+print(await b.send(Buffer.from([0, 0xff, 0x27, 0x22])), await a.recv(10, MSG_PEEK), await a.recv(10));
+a.close();
+b.close();
