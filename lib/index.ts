@@ -12,6 +12,7 @@ export {
   htons, ntohs, htonl, ntohl,
 } from './functions';
 export type { CallOptions } from './calls';
+export { select, Poll } from './select';
 export { formatTraceback } from './traceback';
 import * as sys from './sys';
 export { sys };

@@ -166,6 +166,20 @@ export function scriptCalls(all: Syscall[]): ScriptCalls {
       }
     }
   });
+  // libuv's stdio for a child process (tsx spawns esbuild on a cold cache):
+  // a socketpair whose first calls are close() of one end, the other end's
+  // descriptor handed to the child, and FIONBIO on the end kept.
+  for (let k = 0; k + 1 < sockets.length; k++) {
+    const [a, b] = [sockets[k], sockets[k + 1]];
+    if (a.created !== b.created || all[a.created].name !== 'socketpair') continue;
+    const first = (s: TracedSocket) => picked.find((p) => p.call !== all[s.created] && p.sockets.includes(s))?.call;
+    const fa = first(a);
+    const fb = first(b);
+    if (fb?.name === 'close' && fa?.name === 'ioctl' && fa.args.includes('FIONBIO')) {
+      internal.add(a);
+      internal.add(b);
+    }
+  }
   const mine = sockets.filter((s) => !internal.has(s));
   for (const s of mine) s.label = String.fromCharCode(65 + (n++ % 26)) + (n > 26 ? String(Math.floor((n - 1) / 26)) : '');
   return {

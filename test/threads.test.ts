@@ -1,0 +1,186 @@
+// The Promise forms against everything a blocked thread can do to a Node
+// process. Each case that could hang runs in a child process with a deadline.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { socket, sys, AbortError, SocketClosedError, AF_INET, SOCK_DGRAM } from 'sockcall';
+
+const fixture = path.join(import.meta.dirname, 'fixtures', 'pending.ts');
+
+interface Run { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
+
+/**
+ * Runs the fixture in `mode`; `after` is called with the child once it has
+ * printed "ready", and its time is measured from then.
+ */
+function run(mode: string, opts: { env?: NodeJS.ProcessEnv; args?: string[]; after?: (c: ReturnType<typeof spawn>) => void;
+  deadline?: number } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...(opts.args ?? []), '--import', 'tsx', fixture, mode],
+      { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let t0 = performance.now();
+    const killer = setTimeout(() => child.kill('SIGKILL'), opts.deadline ?? 30_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (opts.after && stdout.includes('ready\n') && !stdout.includes('ready\n', stdout.indexOf('ready\n') + 1)) {
+        t0 = performance.now();
+        opts.after(child);
+        opts.after = undefined;
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('close', (status, signal) => {
+      clearTimeout(killer);
+      resolve({ status, signal, stdout, stderr, ms: performance.now() - t0 });
+    });
+  });
+}
+
+test('8 pending recvfroms leave libuv\'s pool free: readFile and dns.lookup still answer (UV_THREADPOOL_SIZE=4)', async () => {
+  const r = await run('starve', { env: { UV_THREADPOOL_SIZE: '4' }, deadline: 10_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const ms = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+  assert.ok(ms.readFile < 1000, `readFile took ${ms.readFile} ms`);
+  assert.ok(ms.lookup < 1000, `dns.lookup took ${ms.lookup} ms`);
+});
+
+test('process.exit(0) with 8 pending calls: gone at once, status 0', async () => {
+  const r = await run('exit', { deadline: 10_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} with 8 pending calls: gone at once, killed by ${signal} as Node is`, async () => {
+    const r = await run('signal', { after: (c) => c.kill(signal), deadline: 10_000 });
+    assert.equal(r.signal, signal, r.stderr);
+    assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+  });
+}
+
+test('an uncaught exception with pending calls ends the process as Node does (status 1)', async () => {
+  const r = await run('uncaught', { deadline: 10_000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Error: boom/);
+  assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+});
+
+test('pending calls with { ref: false } do not keep the process alive', async () => {
+  const r = await run('unref', { deadline: 10_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+});
+
+test('program2.ts blocks, stays alive, and stops at Ctrl+C', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'examples', 'program2.ts')],
+    { stdio: 'ignore' });
+  const alive = await new Promise<boolean>((r) => { child.once('close', () => r(false)); setTimeout(() => r(true), 1500); });
+  assert.ok(alive, 'program2.ts exited instead of blocking in recvfrom');
+  const t = performance.now();
+  child.kill('SIGINT');
+  const signal = await new Promise((r) => child.once('close', (_, s) => r(s)));
+  assert.equal(signal, 'SIGINT');
+  assert.ok(performance.now() - t < 1000);
+});
+
+test('worker.terminate() with a pending call: within a second, 20 times, no crash', async () => {
+  const r = await run('terminate', { deadline: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const times = JSON.parse(r.stdout.trim().split(' ')[1]) as number[];
+  assert.equal(times.length, 20);
+  for (const ms of times) assert.ok(ms < 1000, `a terminate took ${ms} ms`);
+});
+
+test('the addon loads in several Workers at once, each with its own calls', async () => {
+  const r = await run('workers', { deadline: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().slice('workers '.length)), ['ready w', 'ready w', 'ready w', 'ready w']);
+});
+
+test('1,000 sockets with a pending recvfrom each: all resolve; threads and fds come back to where they were', async () => {
+  const r = await run('many', { deadline: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout) as { before: { threads: number; fds: number }; during: number; ok: boolean;
+    after: { threads: number; fds: number } };
+  assert.ok(m.ok, 'every call received its own datagram');
+  assert.ok(m.during >= m.before.threads + 1000, `a thread per pending call (${m.during} vs ${m.before.threads})`);
+  assert.equal(m.after.threads, m.before.threads);
+  assert.equal(m.after.fds, m.before.fds);
+});
+
+test('a pending recvfrom_into\'s buffer survives gc() with no other reference, and gets the data', async () => {
+  const r = await run('gc', { args: ['--expose-gc'], deadline: 10_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { alive: true, n: 8, data: 'survived' });
+});
+
+test('abort: the pending call rejects within 50 ms with AbortError, and the socket then receives normally', async () => {
+  const s = socket(AF_INET, SOCK_DGRAM);
+  s.bind(['127.0.0.1', 0]);
+  const addr = s.getsockname() as [string, number];
+  for (const args of [[{}], [0, {}]] as const) {
+    const ac = new AbortController();
+    const call = s.recvfrom(100, ...(args.map((a) => (typeof a === 'object' ? { signal: ac.signal } : a)) as [number]));
+    await new Promise((r) => setTimeout(r, 20));
+    const t = performance.now();
+    ac.abort();
+    await assert.rejects(call, (e) => e instanceof AbortError && e.name === 'AbortError');
+    assert.ok(performance.now() - t < 50, `rejected after ${performance.now() - t} ms`);
+    const sender = socket(AF_INET, SOCK_DGRAM);
+    sender.sendtoSync(Buffer.from('after abort'), addr);
+    const [data] = await s.recvfrom(100);
+    assert.equal(data.toString(), 'after abort');
+    sender.close();
+  }
+  // An aborted signal makes no call at all.
+  await assert.rejects(s.recv(10, { signal: AbortSignal.abort() }), AbortError);
+  s.close();
+});
+
+test('sys Promise forms abort the same way', async () => {
+  const fd = sys.socket(AF_INET, SOCK_DGRAM);
+  sys.bind(fd, { family: AF_INET, addr: '127.0.0.1', port: 0 });
+  const ac = new AbortController();
+  const call = sys.recvfrom(fd, Buffer.alloc(10), 0, undefined, { signal: ac.signal });
+  setTimeout(() => ac.abort(new Error('why')), 10);
+  await assert.rejects(call, (e) => e instanceof AbortError && (e.cause as Error).message === 'why');
+  const pollCall = sys.poll([{ fd, events: 1 }], -1, { signal: AbortSignal.timeout(20) });
+  await assert.rejects(pollCall, AbortError);
+  sys.close(fd);
+});
+
+test('close() with a pending call ends it with SocketClosedError before the fd can be reused', async () => {
+  const s = socket(AF_INET, SOCK_DGRAM);
+  s.bind(['127.0.0.1', 0]);
+  const fd = s.fileno();
+  const call = s.recvfrom(100);
+  await new Promise((r) => setTimeout(r, 20));
+  s.close();
+  await assert.rejects(call, (e) => e instanceof SocketClosedError && e.syscall === 'recvfrom' && e.fd === fd);
+  // The number comes back for the next socket; no thread is left reading it.
+  const t = socket(AF_INET, SOCK_DGRAM);
+  assert.equal(t.fileno(), fd);
+  t.bind(['127.0.0.1', 0]);
+  const u = socket(AF_INET, SOCK_DGRAM);
+  u.sendtoSync(Buffer.from('mine'), t.getsockname() as [string, number]);
+  const [data] = await t.recvfrom(100);
+  assert.equal(data.toString(), 'mine');
+  t.close();
+  u.close();
+});
+
+test('a call the kernel finishes stays finished when the abort comes later', async () => {
+  const a = socket(AF_INET, SOCK_DGRAM);
+  a.bind(['127.0.0.1', 0]);
+  const b = socket(AF_INET, SOCK_DGRAM);
+  b.sendtoSync(Buffer.from('first'), a.getsockname() as [string, number]);
+  const ac = new AbortController();
+  const [data] = await a.recvfrom(10, { signal: ac.signal });
+  ac.abort();
+  assert.equal(data.toString(), 'first');
+  a.close();
+  b.close();
+});
