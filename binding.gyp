@@ -9,7 +9,8 @@
         "native/constants.cc",
         "native/ops.cc",
         "native/sockaddr.cc",
-        "native/syscalls.cc"
+        "native/syscalls.cc",
+        "native/trace.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

@@ -146,7 +146,7 @@ void Execute(Call* c) {
       c->status = c->ending;
       return;
     }
-    c->op->Run();
+    RunOnce(c->op.get());
     if (c->op->ret >= 0) {
       c->status = kOk;
       return;

@@ -14,6 +14,8 @@
 // received, as Python's recv(n) returns bytes of the received length.
 #include "ops.h"
 
+#include "trace.h"
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -31,7 +33,21 @@ void Memory::CopyOf(const Bytes& b) {
   if (b.len > 0) memcpy(data, b.data, b.len);
 }
 
+void RunOnce(Op* op) {
+  if (!trace::enabled) {
+    op->Run();
+    return;
+  }
+  timespec t0, t1;
+  trace::Now(&t0);
+  op->Run();
+  trace::Now(&t1);
+  trace::Emit(op->TraceCall(), op->ret, op->err, t0, t1, op->TraceSuffix());
+}
+
 namespace {
+
+using trace::Int;
 
 // Largest size a "size" argument may ask for: Node's Buffer limit.
 constexpr double kMaxSize = 4294967296.0;  // 4 GiB
@@ -78,6 +94,12 @@ void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool 
   }
 }
 
+// A receive's buffer as strace shows it: the bytes received, or the
+// pointer when the call failed.
+std::string Data(const Memory& m, long ret) {
+  return ret >= 0 ? trace::Str(m.data, static_cast<size_t>(ret)) : trace::Ptr(m.data);
+}
+
 Napi::Value Received(Napi::Env env, const Target& t, long n) {
   if (t.fresh) return Napi::Buffer<char>::Copy(env, t.mem.data, static_cast<size_t>(n));
   return Napi::Number::New(env, static_cast<double>(n));
@@ -108,6 +130,9 @@ class ConnectOp : public Op {
   Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
   const char* Name() const override { return "connect"; }
   bool RetryOnEintr() const override { return false; }
+  std::string TraceCall() const override {
+    return "connect(" + Int(fd) + ", " + trace::Sockaddr(addr.sa(), addr.len) + ", " + Int(addr.len) + ")";
+  }
 };
 
 class Accept4Op : public Op {
@@ -126,6 +151,13 @@ class Accept4Op : public Op {
     return a;
   }
   const char* Name() const override { return "accept4"; }
+  std::string TraceCall() const override {
+    bool ok = ret >= 0;
+    std::string a = name.want ? trace::SockaddrOut(name.sa.sa(), name.given, name.sa.len, ok) + ", " +
+                                    trace::Socklen(name.given, name.sa.len, ok)
+                              : "NULL, NULL";
+    return "accept4(" + Int(fd) + ", " + a + ", " + trace::SockFlags(flags) + ")";
+  }
 };
 
 class SendOp : public Op {
@@ -135,6 +167,11 @@ class SendOp : public Op {
   void Run() override { ret = send(fd, data.data, data.len, flags); err = errno; }
   Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(ret)); }
   const char* Name() const override { return "send"; }
+  // send(2) is sendto(2) with no address to the kernel (glibc makes it so).
+  std::string TraceCall() const override {
+    return "sendto(" + Int(fd) + ", " + trace::Str(data.data, data.len) + ", " + Int(static_cast<long>(data.len)) +
+           ", " + trace::MsgFlags(flags) + ", NULL, 0)";
+  }
 };
 
 class SendtoOp : public Op {
@@ -149,6 +186,11 @@ class SendtoOp : public Op {
   }
   Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(ret)); }
   const char* Name() const override { return "sendto"; }
+  std::string TraceCall() const override {
+    return "sendto(" + Int(fd) + ", " + trace::Str(data.data, data.len) + ", " + Int(static_cast<long>(data.len)) +
+           ", " + trace::MsgFlags(flags) + ", " +
+           (has_addr ? trace::Sockaddr(addr.sa(), addr.len) + ", " + Int(addr.len) : std::string("NULL, 0")) + ")";
+  }
 };
 
 class SendmsgOp : public Op {
@@ -160,8 +202,9 @@ class SendmsgOp : public Op {
   bool has_addr = false;
   Sockaddr addr;
   int flags = 0;
+  msghdr msg{};
   void Run() override {
-    msghdr msg{};
+    msg = msghdr{};
     msg.msg_name = has_addr ? addr.sa() : nullptr;
     msg.msg_namelen = has_addr ? addr.len : 0;
     msg.msg_iov = iov.empty() ? nullptr : iov.data();
@@ -170,6 +213,10 @@ class SendmsgOp : public Op {
     msg.msg_controllen = controllen;
     ret = sendmsg(fd, &msg, flags);
     err = errno;
+  }
+  std::string TraceCall() const override {
+    return "sendmsg(" + Int(fd) + ", " + trace::Msghdr(&msg, msg.msg_namelen, controllen, ret, false) + ", " +
+           trace::MsgFlags(flags) + ")";
   }
   Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(ret)); }
   const char* Name() const override { return "sendmsg"; }
@@ -182,6 +229,11 @@ class RecvOp : public Op {
   void Run() override { ret = recv(fd, target.mem.data, target.mem.len, flags); err = errno; }
   Napi::Value Result(Napi::Env env) override { return Received(env, target, ret); }
   const char* Name() const override { return "recv"; }
+  // recv(2) is recvfrom(2) with no address to the kernel.
+  std::string TraceCall() const override {
+    return "recvfrom(" + Int(fd) + ", " + Data(target.mem, ret) + ", " + Int(static_cast<long>(target.mem.len)) + ", " +
+           trace::MsgFlags(flags) + ", NULL, NULL)";
+  }
 };
 
 class RecvfromOp : public Op {
@@ -201,6 +253,14 @@ class RecvfromOp : public Op {
     return a;
   }
   const char* Name() const override { return "recvfrom"; }
+  std::string TraceCall() const override {
+    bool ok = ret >= 0;
+    std::string a = name.want ? trace::SockaddrOut(name.sa.sa(), name.given, name.sa.len, ok) + ", " +
+                                    trace::Socklen(name.given, name.sa.len, ok)
+                              : "NULL, NULL";
+    return "recvfrom(" + Int(fd) + ", " + Data(target.mem, ret) + ", " + Int(static_cast<long>(target.mem.len)) + ", " +
+           trace::MsgFlags(flags) + ", " + a + ")";
+  }
 };
 
 class RecvmsgOp : public Op {
@@ -214,9 +274,10 @@ class RecvmsgOp : public Op {
   int msg_flags = 0;
   NameOut name;
   int flags = 0;
+  msghdr msg{};
   void Run() override {
     name.Arm();
-    msghdr msg{};
+    msg = msghdr{};
     msg.msg_name = name.ptr();
     msg.msg_namelen = name.want ? name.sa.len : 0;
     msg.msg_iov = iov.empty() ? nullptr : iov.data();
@@ -273,6 +334,10 @@ class RecvmsgOp : public Op {
     return a;
   }
   const char* Name() const override { return "recvmsg"; }
+  std::string TraceCall() const override {
+    return "recvmsg(" + Int(fd) + ", " + trace::Msghdr(&msg, name.want ? name.given : 0, controllen, ret, true) + ", " +
+           trace::MsgFlags(flags) + ")";
+  }
 };
 
 class PollOp : public Op {
@@ -281,9 +346,10 @@ class PollOp : public Op {
   int timeout = -1;
   bool started = false;
   timespec deadline{};
+  int wait = -1;  // the timeout of the last attempt
   void Run() override {
     // PEP 475: a poll() retried after EINTR waits only for the time left.
-    int wait = timeout;
+    wait = timeout;
     timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (!started) {
@@ -308,6 +374,11 @@ class PollOp : public Op {
     return a;
   }
   const char* Name() const override { return "poll"; }
+  std::string TraceCall() const override {
+    return "poll(" + trace::PollFds(fds.data(), fds.size(), false) + ", " + Int(static_cast<long>(fds.size())) + ", " +
+           Int(wait) + ")";
+  }
+  std::string TraceSuffix() const override { return trace::PollResult(fds.data(), fds.size(), ret); }
   bool Uses(int f) const override {
     for (const pollfd& p : fds) if (f >= 0 && p.fd == f) return true;
     return false;

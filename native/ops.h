@@ -30,6 +30,10 @@ struct Op {
   virtual Napi::Value Result(Napi::Env env) = 0;
   // The system call's name, for the error.
   virtual const char* Name() const = 0;
+  // For the tracer: the call as strace shows it after it returned,
+  // "recvfrom(3, ...)", and what strace adds after the return value.
+  virtual std::string TraceCall() const = 0;
+  virtual std::string TraceSuffix() const { return ""; }
   // EINTR from a signal nobody asked to interrupt the call is retried (PEP
   // 475), except for connect(2): retried, it would answer EALREADY, so the
   // caller is told (CPython then polls for the connection, see socket.ts).
@@ -52,6 +56,9 @@ struct Memory {
   void Own(size_t n);
   void CopyOf(const Bytes& b);
 };
+
+// Op::Run(), traced when SOCKCALL_TRACE is set (trace.h).
+void RunOnce(Op* op);
 
 std::unique_ptr<Op> MakeConnect(const Napi::CallbackInfo& info, bool owned);
 std::unique_ptr<Op> MakeAccept4(const Napi::CallbackInfo& info, bool owned);

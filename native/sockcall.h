@@ -59,6 +59,7 @@ struct Sockaddr {
   sockaddr_storage ss;
   socklen_t len = 0;
   sockaddr* sa() { return reinterpret_cast<sockaddr*>(&ss); }
+  const sockaddr* sa() const { return reinterpret_cast<const sockaddr*>(&ss); }
 };
 void ParseSockaddr(Napi::Env env, Napi::Value v, const char* name,
                    Sockaddr* out);

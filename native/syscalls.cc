@@ -1,6 +1,7 @@
 // The synchronous functions: the calls that never block, and the ...Sync
 // form of those that can, made on the calling thread.
 #include "ops.h"
+#include "trace.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -17,12 +18,34 @@ void EndPendingCallsOn(int fd);
 
 namespace {
 
+using trace::Int;
+
+// Times a call for the tracer; nothing when tracing is off.
+struct Timed {
+  timespec t0{};
+  Timed() {
+    if (trace::enabled) trace::Now(&t0);
+  }
+  template <typename F>
+  void Emit(long ret, int err, F call, const std::string& suffix = "") const {
+    if (!trace::enabled) return;
+    timespec t1;
+    trace::Now(&t1);
+    trace::Emit(call(), ret, err, t0, t1, suffix);
+  }
+};
+
 Napi::Value Socket(const Napi::CallbackInfo& info) {
   int domain = ArgInt32(info, 0, "domain");
   int type = ArgInt32(info, 1, "type");
   int protocol = ArgInt32(info, 2, "protocol");
+  Timed t;
   int fd = socket(domain, type, protocol);
-  if (fd < 0) ThrowErrno(info.Env(), errno, "socket");
+  int err = errno;
+  t.Emit(fd, err, [&] {
+    return "socket(" + trace::Domain(domain) + ", " + trace::Type(type) + ", " + trace::Protocol(domain, protocol) + ")";
+  });
+  if (fd < 0) ThrowErrno(info.Env(), err, "socket");
   return Napi::Number::New(info.Env(), fd);
 }
 
@@ -30,8 +53,15 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
   int domain = ArgInt32(info, 0, "domain");
   int type = ArgInt32(info, 1, "type");
   int protocol = ArgInt32(info, 2, "protocol");
-  int sv[2];
-  if (socketpair(domain, type, protocol, sv) < 0) ThrowErrno(info.Env(), errno, "socketpair");
+  int sv[2] = {-1, -1};
+  Timed t;
+  int r = socketpair(domain, type, protocol, sv);
+  int err = errno;
+  t.Emit(r, err, [&] {
+    return "socketpair(" + trace::Domain(domain) + ", " + trace::Type(type) + ", " + trace::Protocol(domain, protocol) +
+           ", " + (r < 0 ? trace::Ptr(sv) : "[" + Int(sv[0]) + ", " + Int(sv[1]) + "]") + ")";
+  });
+  if (r < 0) ThrowErrno(info.Env(), err, "socketpair");
   Napi::Array a = Napi::Array::New(info.Env(), 2);
   a.Set(0u, Napi::Number::New(info.Env(), sv[0]));
   a.Set(1u, Napi::Number::New(info.Env(), sv[1]));
@@ -42,21 +72,33 @@ Napi::Value Bind(const Napi::CallbackInfo& info) {
   int fd = ArgFd(info, 0);
   Sockaddr addr;
   ParseSockaddr(info.Env(), info[1], "address", &addr);
-  if (bind(fd, addr.sa(), addr.len) < 0) ThrowErrno(info.Env(), errno, "bind");
+  Timed t;
+  int r = bind(fd, addr.sa(), addr.len);
+  int err = errno;
+  t.Emit(r, err, [&] { return "bind(" + Int(fd) + ", " + trace::Sockaddr(addr.sa(), addr.len) + ", " + Int(addr.len) + ")"; });
+  if (r < 0) ThrowErrno(info.Env(), err, "bind");
   return info.Env().Undefined();
 }
 
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   int fd = ArgFd(info, 0);
   int backlog = ArgInt32(info, 1, "backlog");
-  if (listen(fd, backlog) < 0) ThrowErrno(info.Env(), errno, "listen");
+  Timed t;
+  int r = listen(fd, backlog);
+  int err = errno;
+  t.Emit(r, err, [&] { return "listen(" + Int(fd) + ", " + Int(backlog) + ")"; });
+  if (r < 0) ThrowErrno(info.Env(), err, "listen");
   return info.Env().Undefined();
 }
 
 Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   int fd = ArgFd(info, 0);
   int how = ArgInt32(info, 1, "how");
-  if (shutdown(fd, how) < 0) ThrowErrno(info.Env(), errno, "shutdown");
+  Timed t;
+  int r = shutdown(fd, how);
+  int err = errno;
+  t.Emit(r, err, [&] { return "shutdown(" + Int(fd) + ", " + trace::Shut(how) + ")"; });
+  if (r < 0) ThrowErrno(info.Env(), err, "shutdown");
   return info.Env().Undefined();
 }
 
@@ -65,7 +107,11 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   // A call pending on another thread would otherwise go on using the fd
   // number after it has been closed and perhaps reused for another file.
   EndPendingCallsOn(fd);
-  if (close(fd) < 0) ThrowErrno(info.Env(), errno, "close");
+  Timed t;
+  int r = close(fd);
+  int err = errno;
+  t.Emit(r, err, [&] { return "close(" + Int(fd) + ")"; });
+  if (r < 0) ThrowErrno(info.Env(), err, "close");
   return info.Env().Undefined();
 }
 
@@ -79,13 +125,25 @@ Napi::Value GetName(const Napi::CallbackInfo& info, bool peer) {
   Sockaddr addr;
   memset(&addr.ss, 0, sizeof addr.ss);
   addr.len = given;
+  Timed t;
   int r = peer ? getpeername(fd, addr.sa(), &addr.len) : getsockname(fd, addr.sa(), &addr.len);
-  if (r < 0) ThrowErrno(info.Env(), errno, peer ? "getpeername" : "getsockname");
+  int err = errno;
+  t.Emit(r, err, [&] {
+    return std::string(peer ? "getpeername(" : "getsockname(") + Int(fd) + ", " +
+           trace::SockaddrOut(addr.sa(), given, addr.len, r == 0) + ", " + trace::Socklen(given, addr.len, r == 0) + ")";
+  });
+  if (r < 0) ThrowErrno(info.Env(), err, peer ? "getpeername" : "getsockname");
   return MakeSockaddr(info.Env(), addr.sa(), addr.len < given ? addr.len : given);
 }
 
 Napi::Value Getsockname(const Napi::CallbackInfo& info) { return GetName(info, false); }
 Napi::Value Getpeername(const Napi::CallbackInfo& info) { return GetName(info, true); }
+
+std::string TraceGetsockopt(int fd, int level, int optname, const void* val, socklen_t given, socklen_t got, bool ok) {
+  return "getsockopt(" + Int(fd) + ", " + trace::Level(level) + ", " + trace::Optname(level, optname) + ", " +
+         (ok ? trace::Optval(level, optname, val, got < given ? got : given) : trace::Ptr(val)) + ", " +
+         trace::Socklen(given, got, ok) + ")";
+}
 
 // getsockopt(fd, level, optname, optlen | null): with null, an int option
 // (the int CPython's getsockopt(level, optname) reads); with a length, the
@@ -98,13 +156,23 @@ Napi::Value Getsockopt(const Napi::CallbackInfo& info) {
   if (info[3].IsNull() || info[3].IsUndefined()) {
     int value = 0;
     socklen_t len = sizeof value;
-    if (getsockopt(fd, level, optname, &value, &len) < 0) ThrowErrno(env, errno, "getsockopt");
+    Timed t;
+    int r = getsockopt(fd, level, optname, &value, &len);
+    int err = errno;
+    t.Emit(r, err, [&] { return TraceGetsockopt(fd, level, optname, &value, sizeof value, len, r == 0); });
+    if (r < 0) ThrowErrno(env, err, "getsockopt");
     return Napi::Number::New(env, value);
   }
   size_t optlen = ArgLength(info, 3, "optlen", 1u << 20);
   std::unique_ptr<char[]> buf(new char[optlen == 0 ? 1 : optlen]());
   socklen_t len = static_cast<socklen_t>(optlen);
-  if (getsockopt(fd, level, optname, buf.get(), &len) < 0) ThrowErrno(env, errno, "getsockopt");
+  Timed t;
+  int r = getsockopt(fd, level, optname, buf.get(), &len);
+  int err = errno;
+  t.Emit(r, err, [&] {
+    return TraceGetsockopt(fd, level, optname, buf.get(), static_cast<socklen_t>(optlen), len, r == 0);
+  });
+  if (r < 0) ThrowErrno(env, err, "getsockopt");
   size_t n = len < optlen ? len : optlen;
   return Napi::Buffer<char>::Copy(env, buf.get(), n);
 }
@@ -119,20 +187,30 @@ Napi::Value Setsockopt(const Napi::CallbackInfo& info) {
   int level = ArgInt32(info, 1, "level");
   int optname = ArgInt32(info, 2, "optname");
   Napi::Value v = info[3];
-  int r;
+  int value = 0;
+  const void* optval;
+  socklen_t optlen;
   if (v.IsNumber()) {
-    int value = ArgInt32(info, 3, "value");
-    r = setsockopt(fd, level, optname, &value, sizeof value);
+    value = ArgInt32(info, 3, "value");
+    optval = &value;
+    optlen = sizeof value;
   } else if (v.IsNull()) {
-    uint32_t optlen = ArgUint32(info, 4, "optlen");
-    r = setsockopt(fd, level, optname, nullptr, optlen);
+    optval = nullptr;
+    optlen = ArgUint32(info, 4, "optlen");
   } else {
     Bytes b = ArgBytes(info, 3, "value");
-    size_t optlen = b.len;
-    if (!info[4].IsUndefined() && !info[4].IsNull()) optlen = ArgLength(info, 4, "optlen", b.len);
-    r = setsockopt(fd, level, optname, b.data, static_cast<socklen_t>(optlen));
+    optval = b.data;
+    optlen = static_cast<socklen_t>(b.len);
+    if (!info[4].IsUndefined() && !info[4].IsNull()) optlen = static_cast<socklen_t>(ArgLength(info, 4, "optlen", b.len));
   }
-  if (r < 0) ThrowErrno(env, errno, "setsockopt");
+  Timed t;
+  int r = setsockopt(fd, level, optname, optval, optlen);
+  int err = errno;
+  t.Emit(r, err, [&] {
+    return "setsockopt(" + Int(fd) + ", " + trace::Level(level) + ", " + trace::Optname(level, optname) + ", " +
+           trace::Optval(level, optname, optval, optlen) + ", " + Int(optlen) + ")";
+  });
+  if (r < 0) ThrowErrno(env, err, "setsockopt");
   return env.Undefined();
 }
 
@@ -156,23 +234,45 @@ Napi::Value Ioctl(const Napi::CallbackInfo& info) {
                       std::to_string(sizeof ifr.ifr_name) + ") without NUL characters");
     }
     memcpy(ifr.ifr_name, name.data(), name.size());
-    if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) ThrowErrno(env, errno, "ioctl");
+    Timed t;
+    int r = ioctl(fd, SIOCGIFINDEX, &ifr);
+    int err = errno;
+    t.Emit(r, err, [&] {
+      return "ioctl(" + Int(fd) + ", SIOCGIFINDEX, {ifr_name=" + trace::Str(ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ)) +
+             (r == 0 ? ", ifr_ifindex=" + Int(ifr.ifr_ifindex) : std::string()) + "})";
+    });
+    if (r < 0) ThrowErrno(env, err, "ioctl");
     return Napi::Number::New(env, ifr.ifr_ifindex);
   }
   if (request == SIOCGIFNAME) {
     ifreq ifr{};
     ifr.ifr_ifindex = ArgInt32(info, 2, "value");
-    if (ioctl(fd, SIOCGIFNAME, &ifr) < 0) ThrowErrno(env, errno, "ioctl");
+    Timed t;
+    int r = ioctl(fd, SIOCGIFNAME, &ifr);
+    int err = errno;
+    t.Emit(r, err, [&] {
+      return "ioctl(" + Int(fd) + ", SIOCGIFNAME, {ifr_ifindex=" + Int(ifr.ifr_ifindex) +
+             (r == 0 ? ", ifr_name=" + trace::Str(ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ)) : std::string()) + "})";
+    });
+    if (r < 0) ThrowErrno(env, err, "ioctl");
     return Napi::String::New(env, ifr.ifr_name, strnlen(ifr.ifr_name, sizeof ifr.ifr_name));
   }
   if (request == FIONBIO) {
     int value = ArgInt32(info, 2, "value");
-    if (ioctl(fd, FIONBIO, &value) < 0) ThrowErrno(env, errno, "ioctl");
+    Timed t;
+    int r = ioctl(fd, FIONBIO, &value);
+    int err = errno;
+    t.Emit(r, err, [&] { return "ioctl(" + Int(fd) + ", FIONBIO, [" + Int(value) + "])"; });
+    if (r < 0) ThrowErrno(env, err, "ioctl");
     return env.Undefined();
   }
   if (request == FIONREAD) {
     int value = 0;
-    if (ioctl(fd, FIONREAD, &value) < 0) ThrowErrno(env, errno, "ioctl");
+    Timed t;
+    int r = ioctl(fd, FIONREAD, &value);
+    int err = errno;
+    t.Emit(r, err, [&] { return "ioctl(" + Int(fd) + ", FIONREAD, " + (r == 0 ? "[" + Int(value) + "]" : trace::Ptr(&value)) + ")"; });
+    if (r < 0) ThrowErrno(env, err, "ioctl");
     return Napi::Number::New(env, value);
   }
   ThrowRangeError(env, "request must be FIONBIO, FIONREAD, SIOCGIFINDEX or SIOCGIFNAME, got " + std::to_string(request));
@@ -275,7 +375,7 @@ template <std::unique_ptr<Op> (*Make)(const Napi::CallbackInfo&, bool)>
 Napi::Value RunSync(const Napi::CallbackInfo& info) {
   std::unique_ptr<Op> op = Make(info, false);
   do {
-    op->Run();
+    RunOnce(op.get());
   } while (op->ret < 0 && op->err == EINTR && op->RetryOnEintr());
   if (op->ret < 0) ThrowErrno(info.Env(), op->err, op->Name());
   return op->Result(info.Env());

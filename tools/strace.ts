@@ -344,3 +344,17 @@ export function splitTeardown(lines: string[]): { body: string[]; teardown: stri
   }
   return { body: lines.slice(0, end), teardown: lines.slice(end) };
 }
+
+const TRACE_LINE = /^(?:\[pid\s+(\d+)\] )?(\w+)\((.*)\) = (.*?)(?: <(\d+\.\d+)>)?$/s;
+
+/** Parses sockcall's own trace (SOCKCALL_TRACE): strace's syntax, one finished call per line. */
+export function parseTrace(text: string): (Syscall & { seconds: number })[] {
+  const out: (Syscall & { seconds: number })[] = [];
+  for (const line of text.split('\n')) {
+    const m = TRACE_LINE.exec(line);
+    if (m === null) continue;
+    out.push({ tid: m[1] ? Number(m[1]) : 0, name: m[2], args: m[3], result: m[4], unfinished: false,
+      seconds: m[5] ? Number(m[5]) : 0 });
+  }
+  return out;
+}

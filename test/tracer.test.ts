@@ -1,0 +1,42 @@
+// SOCKCALL_TRACE: every system call sockcall makes, in strace's syntax. Each
+// TypeScript twin runs under strace with the tracer on; after the same
+// normalization, the tracer's lines are strace's lines for the script's
+// sockets, call for call.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { normalize, parseTrace, scriptCalls, straceWorks, traceRun } from '../tools/strace.ts';
+
+const dir = path.join(import.meta.dirname, 'twins');
+const strace = straceWorks();
+const skip = strace.ok ? false : strace.why;
+
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'repr.ts').sort()) {
+  test(`${file}: the tracer's lines are strace's`, { skip }, async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'sockcall-trace-'));
+    const out = path.join(tmp, 'trace');
+    try {
+      const r = await traceRun([process.execPath, '--import', 'tsx', path.join(dir, file)],
+        { cwd: dir, env: { ...process.env, SOCKCALL_TRACE: out } });
+      assert.equal(r.stderr, '');
+      const traced = parseTrace(readFileSync(out, 'utf8'));
+      assert.ok(traced.length > 0);
+      assert.ok(traced.every((c) => c.seconds >= 0));
+      assert.deepEqual(normalize(scriptCalls(traced)), normalize(scriptCalls(r.calls)));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+}
+
+test('SOCKCALL_TRACE=1 writes to stderr, and a worker thread\'s calls carry its thread id', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'examples', 'program1.ts')],
+    { encoding: 'utf8', env: { ...process.env, SOCKCALL_TRACE: '1' } });
+  const lines = r.stderr.split('\n').filter((l) => /^(\[pid +\d+\] )?\w+\(/.test(l));
+  assert.match(lines[0], /^socket\(AF_INET, SOCK_DGRAM\|SOCK_CLOEXEC, IPPROTO_IP\) = \d+ <\d+\.\d{6}>$/);
+  assert.match(lines[lines.length - 1],
+    /^\[pid +\d+\] recvfrom\(\d+, 0x[0-9a-f]+, 65535, 0, 0x[0-9a-f]+, \[16\]\) = -1 ECONNREFUSED \(Connection refused\) <\d+\.\d{6}>$/);
+});
