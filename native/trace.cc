@@ -106,9 +106,6 @@ const Name kPollEvents[] = {N(POLLIN), N(POLLPRI), N(POLLOUT), N(POLLERR), N(POL
                             N(POLLRDNORM), N(POLLRDBAND), N(POLLWRNORM), N(POLLWRBAND), N(POLLMSG),
                             N(POLLRDHUP)};
 const Name kShut[] = {N(SHUT_RD), N(SHUT_WR), N(SHUT_RDWR)};
-const Name kOrigins[] = {N(SO_EE_ORIGIN_NONE), N(SO_EE_ORIGIN_LOCAL), N(SO_EE_ORIGIN_ICMP),
-                         N(SO_EE_ORIGIN_ICMP6), N(SO_EE_ORIGIN_TXSTATUS), N(SO_EE_ORIGIN_ZEROCOPY),
-                         N(SO_EE_ORIGIN_TXTIME)};
 const Name kPktTypes[] = {N(PACKET_HOST), N(PACKET_BROADCAST), N(PACKET_MULTICAST), N(PACKET_OTHERHOST),
                           N(PACKET_OUTGOING)};
 #undef N
@@ -400,9 +397,9 @@ std::string Cmsgs(const msghdr* msg) {
       }
       sock_extended_err ee;
       memcpy(&ee, data, sizeof ee);
-      const char* origin = Find(kOrigins, ee.ee_origin);
-      out += ", cmsg_data={ee_errno=" + (ee.ee_errno ? ErrnoName(static_cast<int>(ee.ee_errno)) : std::string("0")) +
-             ", ee_origin=" + (origin ? origin : Int(ee.ee_origin)) + ", ee_type=" + Int(ee.ee_type) +
+      // strace 6 prints the sock_extended_err's fields as numbers.
+      out += ", cmsg_data={ee_errno=" + Int(ee.ee_errno) + ", ee_origin=" + Int(ee.ee_origin) +
+             ", ee_type=" + Int(ee.ee_type) +
              ", ee_code=" + Int(ee.ee_code) + ", ee_info=" + Int(ee.ee_info) + ", ee_data=" + Int(ee.ee_data);
       size_t off = sizeof ee;
       if (n > off) {

@@ -42,8 +42,8 @@ test('program1.ts ends with the error line and status 1 without strace too', asy
 
 test('program2.ts blocks in recvfrom like program2.py, and the process stays alive while it waits',
   { skip: strace.ok ? false : strace.why }, async () => {
-    const p = await traceRun([PY, path.join(root, 'examples/program2.py')], { cwd: root, deadlineMs: 1500 });
-    const t = await traceRun(tsx('examples/program2.ts'), { cwd: root, deadlineMs: 1500 });
+    const p = await traceRun([PY, path.join(root, 'examples/program2.py')], { cwd: root, deadlineMs: 3000 });
+    const t = await traceRun(tsx('examples/program2.ts'), { cwd: root, deadlineMs: 3000 });
     assert.ok(p.timedOut && t.timedOut, 'both programs are still running at the deadline');
     const py = normalize(scriptCalls(p.calls));
     const ts = normalize(scriptCalls(t.calls));
