@@ -13,6 +13,7 @@ export {
 } from './functions';
 export type { CallOptions } from './calls';
 export { select, Poll } from './select';
+export { decodeSockExtendedErr, type SockExtendedErr } from './errqueue';
 export { formatTraceback } from './traceback';
 import * as sys from './sys';
 export { sys };

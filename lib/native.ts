@@ -88,6 +88,10 @@ export interface Native {
   inet_pton(af: number, src: string): Buffer | null;
   inet_ntop(af: number, src: Bytes): string;
   if_nametoindex(name: string): number;
+  sock_extended_err(data: Bytes): {
+    ee_errno: number; ee_origin: number; ee_type: number; ee_code: number; ee_pad: number; ee_info: number;
+    ee_data: number; offender: NativeSockaddr | null;
+  };
   if_indextoname(index: number): string;
 
   connectSync(fd: number, address: NativeSockaddr): void;

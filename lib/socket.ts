@@ -93,6 +93,7 @@ export class Socket {
    * adopts it after getsockname() as CPython does to check it is a socket.
    */
   constructor(family: number = C.AF_INET, type: number = C.SOCK_STREAM, proto = 0, fileno?: number | null) {
+    installTraceback();
     intArg(family, 'family');
     intArg(type, 'type');
     intArg(proto, 'proto');
@@ -122,7 +123,6 @@ export class Socket {
       this.#timeout = defaultTimeout;
       if (defaultTimeout !== null) native.ioctl(this.#fd, C.FIONBIO, 1);
     }
-    installTraceback();
   }
 
   /** fileno(): the fd, or -1 once closed or detached. */

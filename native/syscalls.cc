@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <linux/errqueue.h>
 
 namespace sockcall {
 
@@ -348,6 +349,40 @@ Napi::Value InetNtop(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, text);
 }
 
+// struct sock_extended_err (linux/errqueue.h), as IP_RECVERR and
+// IPV6_RECVERR control messages carry it, followed by the offender's address
+// (SO_EE_OFFENDER). Not a system call: the layout is the headers'.
+Napi::Value SockExtendedErr(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Bytes b = ArgBytes(info, 0, "data");
+  if (b.len < sizeof(sock_extended_err)) {
+    ThrowRangeError(env, "data must hold a struct sock_extended_err (" + std::to_string(sizeof(sock_extended_err)) +
+                    " bytes), got " + std::to_string(b.len));
+  }
+  sock_extended_err ee;
+  memcpy(&ee, b.data, sizeof ee);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ee_errno", Napi::Number::New(env, ee.ee_errno));
+  o.Set("ee_origin", Napi::Number::New(env, ee.ee_origin));
+  o.Set("ee_type", Napi::Number::New(env, ee.ee_type));
+  o.Set("ee_code", Napi::Number::New(env, ee.ee_code));
+  o.Set("ee_pad", Napi::Number::New(env, ee.ee_pad));
+  o.Set("ee_info", Napi::Number::New(env, ee.ee_info));
+  o.Set("ee_data", Napi::Number::New(env, ee.ee_data));
+  size_t rest = b.len - sizeof ee;
+  Napi::Value offender = env.Null();
+  if (rest >= sizeof(sa_family_t)) {
+    sockaddr_storage ss{};
+    memcpy(&ss, b.data + sizeof ee, rest < sizeof ss ? rest : sizeof ss);
+    socklen_t len = static_cast<socklen_t>(rest < sizeof ss ? rest : sizeof ss);
+    // The kernel fills the offender only for errors from the network; a
+    // local error leaves it AF_UNSPEC.
+    if (ss.ss_family != AF_UNSPEC) offender = MakeSockaddr(env, reinterpret_cast<sockaddr*>(&ss), len);
+  }
+  o.Set("offender", offender);
+  return o;
+}
+
 Napi::Value IfNametoindex(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) ThrowTypeError(env, "ifname must be a string");
@@ -401,6 +436,7 @@ void InitSyscalls(Napi::Env env, Napi::Object exports) {
   fn("getaddrinfo", Getaddrinfo);
   fn("inet_pton", InetPton);
   fn("inet_ntop", InetNtop);
+  fn("sock_extended_err", SockExtendedErr);
   fn("if_nametoindex", IfNametoindex);
   fn("if_indextoname", IfIndextoname);
   fn("connectSync", RunSync<MakeConnect>);

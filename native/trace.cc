@@ -388,9 +388,8 @@ std::string Cmsgs(const msghdr* msg) {
         out += Int(fd);
       }
       out += "]}";
-    } else if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
-               (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
-      out += c->cmsg_level == SOL_IP ? "IP_RECVERR" : "IPV6_RECVERR";
+    } else if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) {
+      out += "IP_RECVERR";
       if (n < sizeof(sock_extended_err)) {
         out += ", cmsg_data=" + Str(data, n) + "}";
         continue;
@@ -407,7 +406,10 @@ std::string Cmsgs(const msghdr* msg) {
       }
       out += "}}";
     } else {
-      out += Int(c->cmsg_type) + ", cmsg_data=" + Str(data, n) + "}";
+      // A message strace 6 does not decode (IPV6_RECVERR among them): its
+      // type in hex, and no data.
+      Append(&out, "%#x", c->cmsg_type);
+      out += "}";
     }
   }
   return out + "]";
