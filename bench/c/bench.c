@@ -1,0 +1,328 @@
+// The C reference for `npm run bench`: the same loops as the other
+// contenders, written the way a C programmer would, compiled at bench time
+// with `cc -O2`. It is the limit sockcall is measured against.
+//
+//   bench rt          sync round trip: send, then recvfrom into a reused buffer
+//   bench gso         getsockopt(SO_ERROR) alone
+//   bench async-pending  recvfrom started on a worker pthread, then send
+//   bench async-send     send, then recvfrom on a worker pthread
+//   bench recv        receive throughput: count datagrams until the end marker
+//   bench send PORT COUNT ROUND   the sender process for `recv` (all contenders)
+//   bench pending N   N threads blocked in recvfrom: memory, threads, times
+//
+// Every mode but `send` and `pending` speaks bench/lib/proc.ts's protocol:
+// it prints "ready {json}" once set up, then answers each "run N [ROUND]"
+// line on stdin with one JSON line, until "quit" or end of input.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAYLOAD 64
+#define BUFSIZE 2048
+#define END_SEQ 0xffffffffu
+// Workload 5: datagrams in flight at once while resolving the pending calls.
+#define WINDOW 64
+
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static void die(const char *what) {
+  fprintf(stderr, "bench.c: %s: %s\n", what, strerror(errno));
+  exit(2);
+}
+
+static int udp_bound(struct sockaddr_in *out) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) die("socket");
+  struct sockaddr_in sa = {0};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) die("bind");
+  socklen_t len = sizeof *out;
+  if (getsockname(fd, (struct sockaddr *)out, &len) < 0) die("getsockname");
+  return fd;
+}
+
+// Two UDP sockets on 127.0.0.1, each connected to the other.
+static void udp_pair(int *a, int *b) {
+  struct sockaddr_in sa, sb;
+  *a = udp_bound(&sa);
+  *b = udp_bound(&sb);
+  if (connect(*a, (struct sockaddr *)&sb, sizeof sb) < 0) die("connect");
+  if (connect(*b, (struct sockaddr *)&sa, sizeof sa) < 0) die("connect");
+}
+
+// Reads "run N [ROUND]"; returns 0 on "quit" or end of input.
+static int next_run(long *n, unsigned *round) {
+  char line[256];
+  for (;;) {
+    if (!fgets(line, sizeof line, stdin)) return 0;
+    if (strncmp(line, "quit", 4) == 0) return 0;
+    *round = 0;
+    if (sscanf(line, "run %ld %u", n, round) >= 1) return 1;
+  }
+}
+
+static int a_fd, b_fd;
+static char msg[PAYLOAD];
+static char buf[BUFSIZE];
+
+static void mode_rt(void) {
+  udp_pair(&a_fd, &b_fd);
+  printf("ready {}\n");
+  fflush(stdout);
+  long n;
+  unsigned round;
+  while (next_run(&n, &round)) {
+    struct sockaddr_in from;
+    double t0 = now_ns();
+    for (long i = 0; i < n; i++) {
+      if (send(a_fd, msg, sizeof msg, 0) < 0) die("send");
+      socklen_t fl = sizeof from;
+      if (recvfrom(b_fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl) < 0) die("recvfrom");
+    }
+    printf("{\"ns\":%.0f,\"n\":%ld}\n", now_ns() - t0, n);
+    fflush(stdout);
+  }
+}
+
+static void mode_gso(void) {
+  udp_pair(&a_fd, &b_fd);
+  printf("ready {}\n");
+  fflush(stdout);
+  long n;
+  unsigned round;
+  while (next_run(&n, &round)) {
+    double t0 = now_ns();
+    long bad = 0;
+    for (long i = 0; i < n; i++) {
+      int v = 0;
+      socklen_t l = sizeof v;
+      if (getsockopt(a_fd, SOL_SOCKET, SO_ERROR, &v, &l) < 0) die("getsockopt");
+      bad += v;
+    }
+    printf("{\"ns\":%.0f,\"n\":%ld,\"errors\":%ld}\n", now_ns() - t0, n, bad);
+    fflush(stdout);
+  }
+}
+
+// The async round trip in C: a worker pthread makes the blocking recvfrom
+// and hands the result back through a semaphore (futex), the least a
+// "blocking call on another thread" can cost.
+static sem_t req, done;
+static volatile long got;
+
+static void *recv_worker(void *arg) {
+  (void)arg;
+  for (;;) {
+    sem_wait(&req);
+    struct sockaddr_in from;
+    socklen_t fl = sizeof from;
+    got = recvfrom(b_fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+    sem_post(&done);
+  }
+  return NULL;
+}
+
+static void mode_async(int pending_first) {
+  udp_pair(&a_fd, &b_fd);
+  sem_init(&req, 0, 0);
+  sem_init(&done, 0, 0);
+  pthread_t t;
+  if (pthread_create(&t, NULL, recv_worker, NULL) != 0) die("pthread_create");
+  printf("ready {}\n");
+  fflush(stdout);
+  long n;
+  unsigned round;
+  while (next_run(&n, &round)) {
+    double t0 = now_ns();
+    for (long i = 0; i < n; i++) {
+      if (pending_first) {
+        sem_post(&req);
+        if (send(a_fd, msg, sizeof msg, 0) < 0) die("send");
+      } else {
+        if (send(a_fd, msg, sizeof msg, 0) < 0) die("send");
+        sem_post(&req);
+      }
+      while (sem_wait(&done) < 0 && errno == EINTR) {}
+      if (got < 0) die("recvfrom");
+    }
+    printf("{\"ns\":%.0f,\"n\":%ld}\n", now_ns() - t0, n);
+    fflush(stdout);
+  }
+}
+
+// Receive throughput: datagrams carry [round u32][seq u32]; the sender ends
+// a round with END_SEQ markers. Counts this round's data datagrams.
+static void mode_recv(void) {
+  struct sockaddr_in sa;
+  int fd = udp_bound(&sa);
+  printf("ready {\"port\":%d}\n", ntohs(sa.sin_port));
+  fflush(stdout);
+  long n;
+  unsigned round;
+  while (next_run(&n, &round)) {
+    printf("armed\n");
+    fflush(stdout);
+    long count = 0;
+    double first = 0, end = 0;
+    for (;;) {
+      struct sockaddr_in from;
+      socklen_t fl = sizeof from;
+      ssize_t k = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+      if (k < 0) die("recvfrom");
+      if (k < 8) continue;
+      uint32_t r, seq;
+      memcpy(&r, buf, 4);
+      memcpy(&seq, buf + 4, 4);
+      if (r != round) continue;
+      if (seq == END_SEQ) {
+        end = now_ns();
+        break;
+      }
+      if (count++ == 0) first = now_ns();
+    }
+    printf("{\"ns\":%.0f,\"received\":%ld}\n", count ? end - first : 0, count);
+    fflush(stdout);
+  }
+}
+
+// The sender, shared by every receiver: COUNT data datagrams as fast as
+// send(2) goes, then an end marker every millisecond until it is killed
+// (or after 120 s). Prints how long the data took to send.
+static void mode_send(int port, long count, unsigned round) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) die("socket");
+  struct sockaddr_in to = {0};
+  to.sin_family = AF_INET;
+  to.sin_port = htons((uint16_t)port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) die("connect");
+  char d[PAYLOAD] = {0};
+  memcpy(d, &round, 4);
+  long failed = 0;
+  double t0 = now_ns();
+  for (long i = 0; i < count; i++) {
+    uint32_t seq = (uint32_t)i;
+    memcpy(d + 4, &seq, 4);
+    if (send(fd, d, sizeof d, 0) < 0) failed++;
+  }
+  double t1 = now_ns();
+  printf("{\"send_ns\":%.0f,\"sent\":%ld,\"send_failed\":%ld}\n", t1 - t0, count - failed, failed);
+  fflush(stdout);
+  uint32_t end = END_SEQ;
+  memcpy(d + 4, &end, 4);
+  for (int i = 0; i < 120000; i++) {
+    send(fd, d, sizeof d, 0);
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
+}
+
+// N threads each blocked in recvfrom on one socket; then N datagrams.
+static long status_field(const char *name) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  char line[256];
+  long v = -1;
+  size_t n = strlen(name);
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, name, n) == 0 && line[n] == ':') {
+      v = atol(line + n + 1);
+      break;
+    }
+  }
+  fclose(f);
+  return v;
+}
+
+static volatile long remaining;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *pending_worker(void *arg) {
+  (void)arg;
+  char b[BUFSIZE];
+  struct sockaddr_in from;
+  socklen_t fl = sizeof from;
+  if (recvfrom(b_fd, b, sizeof b, 0, (struct sockaddr *)&from, &fl) < 0) die("recvfrom");
+  pthread_mutex_lock(&mu);
+  long left = --remaining;
+  pthread_mutex_unlock(&mu);
+  if (left == 0) sem_post(&done);
+  return NULL;
+}
+
+static void mode_pending(long n) {
+  udp_pair(&a_fd, &b_fd);
+  sem_init(&done, 0, 0);
+  remaining = n;
+  long rss0 = status_field("VmRSS"), threads0 = status_field("Threads");
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  double t0 = now_ns();
+  for (long i = 0; i < n; i++) {
+    pthread_t t;
+    int e = pthread_create(&t, &attr, pending_worker, NULL);
+    if (e != 0) {
+      errno = e;
+      die("pthread_create");
+    }
+  }
+  double t1 = now_ns();
+  struct timespec settle = {0, 300000000};
+  nanosleep(&settle, NULL);
+  long rss1 = status_field("VmRSS"), threads1 = status_field("Threads");
+  double t2 = now_ns();
+  // At most WINDOW datagrams not yet taken by a thread: more would overflow
+  // the socket's receive buffer, and a lost datagram leaves a thread
+  // blocked for ever.
+  for (long sent = 0; sent < n;) {
+    pthread_mutex_lock(&mu);
+    long taken = n - remaining;
+    pthread_mutex_unlock(&mu);
+    if (sent - taken >= WINDOW) {
+      sched_yield();
+      continue;
+    }
+    if (send(a_fd, msg, sizeof msg, 0) < 0) die("send");
+    sent++;
+  }
+  while (sem_wait(&done) < 0 && errno == EINTR) {}
+  double t3 = now_ns();
+  printf("{\"start_ns\":%.0f,\"resolve_ns\":%.0f,\"rss_before_kib\":%ld,\"rss_pending_kib\":%ld,"
+         "\"threads_before\":%ld,\"threads_pending\":%ld}\n",
+         t1 - t0, t3 - t2, rss0, rss1, threads0, threads1);
+  fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+  memset(msg, 1, sizeof msg);
+  const char *mode = argc > 1 ? argv[1] : "";
+  if (strcmp(mode, "rt") == 0) mode_rt();
+  else if (strcmp(mode, "gso") == 0) mode_gso();
+  else if (strcmp(mode, "async-pending") == 0) mode_async(1);
+  else if (strcmp(mode, "async-send") == 0) mode_async(0);
+  else if (strcmp(mode, "recv") == 0) mode_recv();
+  else if (strcmp(mode, "send") == 0 && argc == 5) mode_send(atoi(argv[2]), atol(argv[3]), (unsigned)atol(argv[4]));
+  else if (strcmp(mode, "pending") == 0 && argc == 3) mode_pending(atol(argv[2]));
+  else {
+    fprintf(stderr, "usage: bench rt|gso|async-pending|async-send|recv|send PORT COUNT ROUND|pending N\n");
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,61 @@
+// The machine a run was made on, for the top of the report.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { createRequire } from 'node:module';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  kernel: string;
+  node: string;
+  python: string;
+  cc: string;
+  sockcall: string;
+  peers: Record<string, string>;
+  loadavg: number[];
+  date: string;
+}
+
+function firstLine(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n')[0];
+  } catch (err) {
+    return `unavailable (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+function cpuModel(): string {
+  try {
+    const m = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m);
+    if (m) return m[1].trim();
+  } catch {
+    // not Linux's /proc
+  }
+  return os.cpus()[0]?.model ?? 'unknown';
+}
+
+function packageVersion(require: NodeJS.Require, name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch (err) {
+    return `not installed (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+export function machine(root: string): Machine {
+  const require = createRequire(`${root}/package.json`);
+  const rev = firstLine('git', ['-C', root, 'describe', '--always', '--dirty']);
+  return {
+    cpu: cpuModel(),
+    cores: os.availableParallelism(),
+    kernel: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    python: firstLine('python3', ['--version']),
+    cc: firstLine('cc', ['--version']),
+    sockcall: `${(require('./package.json') as { version: string }).version} (${rev})`,
+    peers: { koffi: packageVersion(require, 'koffi'), 'posix-socket': packageVersion(require, 'posix-socket') },
+    loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    date: new Date().toISOString(),
+  };
+}
