@@ -40,7 +40,7 @@ export function sockaddrLength(family: number): number {
     case C.AF_INET6: return native.sizeof.sockaddr_in6;
     case C.AF_UNIX: return native.sizeof.sockaddr_un;
     case C.AF_PACKET: return native.sizeof.sockaddr_ll;
-    default: throw new OSError(undefined, 'getsockaddrlen: bad family');
+    default: throw new RangeError(`the socket's family ${family} has no address size sockcall knows (getsockaddrlen: bad family)`);
   }
 }
 
@@ -74,7 +74,7 @@ export function setipaddr(name: string, af: number): NativeSockaddr {
     return res[0].address!;
   }
   if (name === '255.255.255.255' || name === '<broadcast>') {
-    if (af !== C.AF_INET && af !== C.AF_UNSPEC) throw new OSError(undefined, 'address family mismatched');
+    if (af !== C.AF_INET && af !== C.AF_UNSPEC) throw new RangeError(`host ${name} is IPv4 only (address family mismatched)`);
     return { family: C.AF_INET, addr: '255.255.255.255', port: 0 };
   }
   if ((af === C.AF_UNSPEC || af === C.AF_INET) && native.inet_pton(C.AF_INET, name) !== null) {
@@ -142,8 +142,12 @@ export function toSockaddr(family: number, address: unknown, caller: string, fd:
     // CPython: an abstract name may fill sun_path; a pathname needs room
     // for its NUL.
     const room = native.sizeof.sun_path;
-    const abstract = path.length > 0 && path[0] === 0;
-    if (abstract ? path.length > room : path.length >= room) throw new OSError(undefined, 'AF_UNIX path too long');
+    // CPython: an empty path is abstract too, and binding it asks the
+    // kernel to pick an abstract name (unix(7), "autobind").
+    const abstract = path.length === 0 || path[0] === 0;
+    if (abstract ? path.length > room : path.length >= room) {
+      throw new RangeError(`${caller}(): AF_UNIX path is ${path.length} bytes; sun_path holds ${room} (AF_UNIX path too long)`);
+    }
     if (!abstract && path.includes(0)) throw new TypeError(`${caller}(): AF_UNIX path must not contain a NUL byte`);
     // A pathname goes with its NUL, counted in the length ("including the
     // tailing NUL"); an abstract name is exactly its bytes.
@@ -167,7 +171,7 @@ export function toSockaddr(family: number, address: unknown, caller: string, fd:
     return { family: C.AF_PACKET, protocol: proto as number, ifindex, pkttype: pkttype as number,
       hatype: hatype as number, addr: haddr };
   }
-  throw new OSError(undefined, `${caller}(): bad family`);
+  throw new RangeError(`${caller}(): the socket's family ${family} has no address format sockcall knows (bad family)`);
 }
 
 function describeValue(v: unknown): string {

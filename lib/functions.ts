@@ -1,6 +1,5 @@
 // The socket module's functions beside the socket class, as CPython has them.
 import { fromSockaddr, type AddressOut } from './address';
-import { OSError } from './errors';
 import { native } from './native';
 
 const C = native.constants;
@@ -24,11 +23,8 @@ export function getaddrinfo(host: string | null, port: number | string | null, f
 
 /** socket.inet_pton(af, ip_string) -> packed bytes. */
 export function inet_pton(af: number, ip: string): Buffer {
-  if (af !== C.AF_INET && af !== C.AF_INET6) {
-    throw new OSError(native.errno.EAFNOSUPPORT, native.strerror(native.errno.EAFNOSUPPORT));
-  }
   const packed = native.inet_pton(af, ip);
-  if (packed === null) throw new OSError(undefined, 'illegal IP address string passed to inet_pton');
+  if (packed === null) throw new TypeError(`ip_string ${JSON.stringify(ip)} is not an address of that family (illegal IP address string passed to inet_pton)`);
   return packed;
 }
 

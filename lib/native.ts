@@ -39,8 +39,14 @@ export interface NativePollfd {
   events: number;
 }
 
-/** What a receive returns: the count written into a buffer, or a new Buffer. */
-type Received<T> = T extends number ? Buffer : number;
+/**
+ * Bytes received into memory of the addon's: a new Buffer of what the call
+ * stored, and the kernel's return value, which MSG_TRUNC can make larger.
+ */
+export type Got = [data: Buffer, nbytes: number];
+
+/** What a receive returns: the count written into a caller's buffer, or Got. */
+type Received<T> = T extends number ? Got : number;
 
 /** Status codes of a completed Promise-form call (native/async.cc). */
 export const enum Status {
@@ -104,7 +110,7 @@ export interface Native {
   recvfromSync<T extends Bytes | number>(fd: number, buffer: T, flags: number, addrlen: number | null):
     [Received<T>, NativeSockaddr | null];
   recvmsgSync<T extends Bytes[] | number>(fd: number, buffers: T, controllen: number, flags: number,
-    namelen: number | null): [T extends number ? Buffer : number, NativeSockaddr | null, NativeCmsg[], number];
+    namelen: number | null): [T extends number ? Got : number, NativeSockaddr | null, NativeCmsg[], number];
   pollSync(fds: NativePollfd[], timeout: number): [number, number[]];
 
   /** Hands over lib/'s functions, once per environment. */
@@ -118,7 +124,7 @@ export interface Native {
 
   // Promise forms: the same arguments as the Sync form, then `ref`; they
   // return the call's id and complete through setup()'s `complete`. A
-  // receive always completes with a new Buffer (see native/ops.h).
+  // receive always completes with Got (see native/ops.h).
   connect(fd: number, address: NativeSockaddr, ref: boolean): number;
   accept4(fd: number, flags: number, addrlen: number | null, ref: boolean): number;
   send(fd: number, data: Bytes, flags: number, ref: boolean): number;
@@ -133,5 +139,9 @@ export interface Native {
 }
 
 // module_root: the package's root (this file runs from dist/lib, whose own
-// package.json only marks it as CommonJS).
-export const native = bindings({ bindings: 'sockcall', module_root: path.join(__dirname, '..', '..') }) as Native;
+// package.json only marks it as CommonJS). SOCKCALL_ADDON names another
+// build of the addon to load instead, such as the sanitizer build
+// (scripts/build-sanitized.cjs).
+export const native = (process.env.SOCKCALL_ADDON
+  ? require(path.resolve(process.env.SOCKCALL_ADDON))
+  : bindings({ bindings: 'sockcall', module_root: path.join(__dirname, '..', '..') })) as Native;

@@ -12,7 +12,7 @@
 import { fromSockaddr, sockaddrLength, toSockaddr, type Address, type AddressOut } from './address';
 import { isOptions, start, type CallOptions } from './calls';
 import { OSError, errorFromErrno, timedOut } from './errors';
-import { native, type Bytes, type NativeCmsg, type NativePollfd, type NativeSockaddr } from './native';
+import { native, type Bytes, type Got, type NativeCmsg, type NativePollfd, type NativeSockaddr } from './native';
 import { installTraceback } from './traceback';
 
 const C = native.constants;
@@ -526,7 +526,9 @@ export class Socket {
   recvSync(bufsize: number, flags = 0): Buffer {
     sizeArg(bufsize, 'recv');
     intArg(flags, 'flags');
-    return this.#callSync(false, () => native.recvSync(this.#fd, bufsize, flags));
+    // With MSG_TRUNC the kernel may report more than bufsize: the bytes
+    // returned are those stored, never more than bufsize.
+    return this.#callSync(false, () => native.recvSync(this.#fd, bufsize, flags))[0];
   }
 
   recv(bufsize: number, ...rest: [flags?: number, options?: CallOptions] | [options?: CallOptions]): Promise<Buffer> {
@@ -534,7 +536,7 @@ export class Socket {
       sizeArg(bufsize, 'recv');
       intArg(flags, 'flags');
       return this.#call(false, options, () =>
-        start<Buffer>('recv', options, (ref) => native.recv(this.#fd, bufsize, flags as number, ref)));
+        start<Got>('recv', options, (ref) => native.recv(this.#fd, bufsize, flags as number, ref))).then(([data]) => data);
     });
   }
 
@@ -543,7 +545,7 @@ export class Socket {
     sizeArg(bufsize, 'recvfrom');
     intArg(flags, 'flags');
     const len = sockaddrLength(this.family);
-    const [data, address] = this.#callSync(false, () => native.recvfromSync(this.#fd, bufsize, flags, len));
+    const [[data], address] = this.#callSync(false, () => native.recvfromSync(this.#fd, bufsize, flags, len));
     return [data, fromSockaddr(address, this.#fd)];
   }
 
@@ -553,8 +555,8 @@ export class Socket {
       sizeArg(bufsize, 'recvfrom');
       intArg(flags, 'flags');
       const len = sockaddrLength(this.family);
-      const [data, address] = await this.#call(false, options, () =>
-        start<[Buffer, NativeSockaddr | null]>('recvfrom', options,
+      const [[data], address] = await this.#call(false, options, () =>
+        start<[Got, NativeSockaddr | null]>('recvfrom', options,
           (ref) => native.recvfrom(this.#fd, bufsize, flags as number, len, ref)));
       return [data, fromSockaddr(address, this.#fd)] as [Buffer, AddressOut];
     });
@@ -570,10 +572,10 @@ export class Socket {
     [nbytes?: number, options?: CallOptions] | [options?: CallOptions]): Promise<number> {
     return this.#async(rest, async ([nbytes = 0, flags = 0], options) => {
       const target = intoArgs(buffer, nbytes as number, flags as number, 'recv_into');
-      const data = await this.#call(false, options, () =>
-        start<Buffer>('recv', options, (ref) => native.recv(this.#fd, target.byteLength, flags as number, ref)));
+      const [data, got] = await this.#call(false, options, () =>
+        start<Got>('recv', options, (ref) => native.recv(this.#fd, target.byteLength, flags as number, ref)));
       copyInto(target, data);
-      return data.length;
+      return got;
     });
   }
 
@@ -590,11 +592,11 @@ export class Socket {
     return this.#async(rest, async ([nbytes = 0, flags = 0], options) => {
       const target = intoArgs(buffer, nbytes as number, flags as number, 'recvfrom_into');
       const len = sockaddrLength(this.family);
-      const [data, address] = await this.#call(false, options, () =>
-        start<[Buffer, NativeSockaddr | null]>('recvfrom', options,
+      const [[data, got], address] = await this.#call(false, options, () =>
+        start<[Got, NativeSockaddr | null]>('recvfrom', options,
           (ref) => native.recvfrom(this.#fd, target.byteLength, flags as number, len, ref)));
       copyInto(target, data);
-      return [data.length, fromSockaddr(address, this.#fd)] as [number, AddressOut];
+      return [got, fromSockaddr(address, this.#fd)] as [number, AddressOut];
     });
   }
 
@@ -604,7 +606,7 @@ export class Socket {
     ancArg(ancbufsize);
     intArg(flags, 'flags');
     const len = sockaddrLength(this.family);
-    const [data, address, control, msgFlags] = this.#callSync(false, () =>
+    const [[data], address, control, msgFlags] = this.#callSync(false, () =>
       native.recvmsgSync(this.#fd, bufsize, ancbufsize, flags, len));
     return [data, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)];
   }
@@ -615,8 +617,8 @@ export class Socket {
       ancArg(ancbufsize);
       intArg(flags, 'flags');
       const len = sockaddrLength(this.family);
-      const [data, address, control, msgFlags] = await this.#call(false, options, () =>
-        start<[Buffer, NativeSockaddr | null, NativeCmsg[], number]>('recvmsg', options,
+      const [[data], address, control, msgFlags] = await this.#call(false, options, () =>
+        start<[Got, NativeSockaddr | null, NativeCmsg[], number]>('recvmsg', options,
           (ref) => native.recvmsg(this.#fd, bufsize, ancbufsize as number, flags as number, len, ref)));
       return [data, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)] as
         [Buffer, Ancdata[], number, AddressOut];
@@ -640,8 +642,8 @@ export class Socket {
       ancArg(ancbufsize);
       intArg(flags, 'flags');
       const len = sockaddrLength(this.family);
-      const [data, address, control, msgFlags] = await this.#call(false, options, () =>
-        start<[Buffer, NativeSockaddr | null, NativeCmsg[], number]>('recvmsg', options,
+      const [[data, nbytes], address, control, msgFlags] = await this.#call(false, options, () =>
+        start<[Got, NativeSockaddr | null, NativeCmsg[], number]>('recvmsg', options,
           (ref) => native.recvmsg(this.#fd, iov, ancbufsize as number, flags as number, len, ref)));
       let at = 0;
       for (const b of iov) {
@@ -650,7 +652,7 @@ export class Socket {
         copyInto(toUint8(b), data.subarray(at, at + n));
         at += n;
       }
-      return [data.length, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)] as
+      return [nbytes, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)] as
         [number, Ancdata[], number, AddressOut];
     });
   }

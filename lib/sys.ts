@@ -6,7 +6,7 @@
 // arguments, once, on a thread of the addon, and returns a Promise. The
 // Promise forms take a last `options` argument: { signal, ref } (calls.ts).
 import { start, copyInto, type CallOptions } from './calls';
-import { native, type Bytes, type NativeSockaddr } from './native';
+import { native, type Bytes, type Got, type NativeSockaddr } from './native';
 
 export type { CallOptions, Bytes };
 
@@ -224,10 +224,10 @@ export function recvSync(fd: number, buffer: Bytes, flags = 0): number {
   return native.recvSync(fdArg(fd), bytesArg(buffer, 'buffer'), flags);
 }
 export async function recv(fd: number, buffer: Bytes, flags = 0, options?: CallOptions): Promise<number> {
-  const data = await start<Buffer>('recv', options,
+  const [data, nbytes] = await start<Got>('recv', options,
     (ref) => native.recv(fdArg(fd), byteLength(buffer, 'buffer'), flags, ref));
   copyInto(buffer, data, 'recv');
-  return data.length;
+  return nbytes;
 }
 
 /** recvfrom(2); addrlen is the room given for the sender's address, null for NULL, NULL. */
@@ -237,10 +237,10 @@ export function recvfromSync(fd: number, buffer: Bytes, flags = 0, addrlen: numb
 }
 export async function recvfrom(fd: number, buffer: Bytes, flags = 0, addrlen: number | null = STORAGE,
   options?: CallOptions): Promise<Received> {
-  const [data, address] = await start<[Buffer, NativeSockaddr | null]>('recvfrom', options,
+  const [[data, nbytes], address] = await start<[Got, NativeSockaddr | null]>('recvfrom', options,
     (ref) => native.recvfrom(fdArg(fd), byteLength(buffer, 'buffer'), flags, addrlen, ref));
   copyInto(buffer, data, 'recvfrom');
-  return { nbytes: data.length, address: out(address) };
+  return { nbytes, address: out(address) };
 }
 
 export function recvmsgSync(fd: number, msg: MsgOut, flags = 0): MsgReceived {
@@ -250,11 +250,11 @@ export function recvmsgSync(fd: number, msg: MsgOut, flags = 0): MsgReceived {
 }
 export async function recvmsg(fd: number, msg: MsgOut, flags = 0, options?: CallOptions): Promise<MsgReceived> {
   const iov = msgIov(msg);
-  const [data, address, control, msgFlags] = await start<[Buffer, NativeSockaddr | null, Cmsg[], number]>(
+  const [[data, nbytes], address, control, msgFlags] = await start<[Got, NativeSockaddr | null, Cmsg[], number]>(
     'recvmsg', options, (ref) => native.recvmsg(fdArg(fd), iov, msg.controllen ?? 0, flags,
       msg.namelen === undefined ? STORAGE : msg.namelen, ref));
   scatter(iov, data);
-  return { nbytes: data.length, address: out(address), control, flags: msgFlags };
+  return { nbytes, address: out(address), control, flags: msgFlags };
 }
 
 function scatter(iov: Bytes[], data: Buffer): void {

@@ -118,16 +118,19 @@ bool ToBytes(Napi::Value v, Bytes* out) {
   napi_env env = v.Env();
   bool is = false;
   if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type type;
+    napi_typedarray_type type = napi_uint8_array;
     size_t length = 0;
     void* data = nullptr;
     if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok) return false;
-    size_t size = 1;
+    size_t size;
     switch (type) {
       case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: size = 1; break;
       case napi_int16_array: case napi_uint16_array: size = 2; break;
       case napi_int32_array: case napi_uint32_array: case napi_float32_array: size = 4; break;
-      default: size = 8; break;  // float64, bigint64, biguint64
+      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: size = 8; break;
+      // A kind this build does not know (Float16Array, in a later Node):
+      // refused, rather than guessed at a size that could overrun it.
+      default: return false;
     }
     out->data = static_cast<char*>(data);
     out->len = data == nullptr ? 0 : length * size;  // a detached buffer has no bytes

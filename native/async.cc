@@ -42,6 +42,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <new>
 #include <unordered_map>
 #include <vector>
 
@@ -72,9 +73,11 @@ struct Call {
   double id = 0;
   Async* owner = nullptr;
   bool ref = true;
-  // Written by the canceller under Pool::mu, read by the thread without it.
+  // Written by a canceller under Pool::mu, read by the thread without it.
   std::atomic<bool> cancel{false};
-  int ending = kAborted;  // what a cancellation reports: kAborted or kClosed
+  // What a cancellation reports, kAborted or kClosed: the first canceller's
+  // (an abort in one environment and a close() in another may race).
+  std::atomic<int> ending{0};
   int status = kOk;
   // Guarded by Pool::mu.
   bool in_kernel_window = true;  // assigned and not yet finished
@@ -143,7 +146,7 @@ void RemoveRunning(Call* c) {
 void Execute(Call* c) {
   for (;;) {
     if (c->cancel.load(std::memory_order_acquire)) {
-      c->status = c->ending;
+      c->status = c->ending.load(std::memory_order_acquire);
       return;
     }
     RunOnce(c->op.get());
@@ -214,7 +217,8 @@ void Start(Napi::Env env, Call* c) {
     Worker* w = pool->idle.back();
     pool->idle.pop_back();
     w->call = c;
-    lock.unlock();
+    // Under the lock: once it is released, the worker may run the call,
+    // go idle, time out and delete itself, condition variable included.
     w->cv.notify_one();
     return;
   }
@@ -248,7 +252,8 @@ void CancelAndWait(Match match, int ending) {
   std::unique_lock<std::mutex> lock(pool->mu);
   for (Call* c : pool->running) {
     if (match(c)) {
-      c->ending = ending;
+      int none = 0;
+      c->ending.compare_exchange_strong(none, ending, std::memory_order_acq_rel);
       c->cancel.store(true, std::memory_order_release);
     }
   }
@@ -302,6 +307,11 @@ void Deliver(napi_env raw_env, napi_value complete, void*, void* data) {
     Napi::Function(env, complete).Call({Napi::Number::New(env, c->id), Napi::Number::New(env, c->status), value});
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
+  } catch (const std::bad_alloc&) {
+    Napi::RangeError::New(env, "out of memory building the result of " + std::string(c->op->Name()))
+        .ThrowAsJavaScriptException();
+  } catch (...) {
+    Napi::Error::New(env, "sockcall: unexpected exception in a completion").ThrowAsJavaScriptException();
   }
   c->Release();
   c->Release();
@@ -327,6 +337,9 @@ Napi::Value Submit(const Napi::CallbackInfo& info) {
   auto* c = new Call;
   try {
     c->op = Make(info, true);
+  } catch (const std::bad_alloc&) {
+    delete c;
+    ThrowRangeError(env, "the buffers of this call could not be allocated (out of memory)");
   } catch (...) {
     delete c;
     throw;

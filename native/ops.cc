@@ -17,8 +17,10 @@
 #include "trace.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <ctime>
+#include <new>
 
 namespace sockcall {
 
@@ -42,7 +44,12 @@ void RunOnce(Op* op) {
   trace::Now(&t0);
   op->Run();
   trace::Now(&t1);
-  trace::Emit(op->TraceCall(), op->ret, op->err, t0, t1, op->TraceSuffix());
+  // The call is made and its result kept: a trace line that cannot be
+  // built (out of memory) is dropped rather than ending the process.
+  try {
+    trace::Emit(op->TraceCall(), op->ret, op->err, t0, t1, op->TraceSuffix());
+  } catch (const std::bad_alloc&) {
+  }
 }
 
 namespace {
@@ -51,6 +58,9 @@ using trace::Int;
 
 // Largest size a "size" argument may ask for: Node's Buffer limit.
 constexpr double kMaxSize = 4294967296.0;  // 4 GiB
+// An owned copy (Promise form) is bounded, so that a list of views of one
+// huge ArrayBuffer cannot ask for terabytes.
+constexpr size_t kMaxOwned = size_t{1} << 30;
 
 // socklen_t argument: null means "pass NULL pointers" (no address wanted).
 bool ArgAddrlen(const Napi::CallbackInfo& info, size_t i, const char* name, socklen_t* out) {
@@ -75,7 +85,7 @@ void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool 
   Napi::Value v = info[i];
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
-    if (!(d == d) || d != static_cast<double>(static_cast<long long>(d))) {
+    if (!std::isfinite(d) || d != std::trunc(d)) {
       ThrowTypeError(info.Env(), std::string(name) + " must be an integer size or a buffer");
     }
     if (d < 0 || d >= kMaxSize) {
@@ -87,6 +97,9 @@ void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool 
   }
   Bytes b = ArgBytes(info, i, name);
   if (owned) {
+    if (b.len > kMaxOwned) {
+      ThrowRangeError(info.Env(), std::string(name) + " is larger than 1 GiB, the most a call on sockcall's threads copies");
+    }
     t->mem.Own(b.len);
     t->fresh = true;
   } else {
@@ -94,15 +107,29 @@ void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool 
   }
 }
 
+// What a receive put in its buffer. With MSG_TRUNC the kernel returns a
+// datagram's full length, which may be more than the buffer held
+// (udp(7), "MSG_TRUNC"): the bytes are never more than the buffer's size.
+size_t Stored(const Memory& m, long ret) {
+  size_t n = ret < 0 ? 0 : static_cast<size_t>(ret);
+  return n < m.len ? n : m.len;
+}
+
 // A receive's buffer as strace shows it: the bytes received, or the
 // pointer when the call failed.
 std::string Data(const Memory& m, long ret) {
-  return ret >= 0 ? trace::Str(m.data, static_cast<size_t>(ret)) : trace::Ptr(m.data);
+  return ret >= 0 ? trace::Str(m.data, Stored(m, ret)) : trace::Ptr(m.data);
 }
 
+// The bytes received, as a new Buffer (a receive asked for by size, or made
+// on sockcall's threads); the kernel's return value goes with them, since
+// with MSG_TRUNC it can be larger.
 Napi::Value Received(Napi::Env env, const Target& t, long n) {
-  if (t.fresh) return Napi::Buffer<char>::Copy(env, t.mem.data, static_cast<size_t>(n));
-  return Napi::Number::New(env, static_cast<double>(n));
+  if (!t.fresh) return Napi::Number::New(env, static_cast<double>(n));
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, Napi::Buffer<char>::Copy(env, t.mem.data, Stored(t.mem, n)));
+  a.Set(1u, Napi::Number::New(env, static_cast<double>(n)));
+  return a;
 }
 
 // Sockaddr out-parameter with the length the caller chose.
@@ -294,15 +321,23 @@ class RecvmsgOp : public Op {
     Napi::Array a = Napi::Array::New(env, 4);
     if (fresh) {
       // Asked for by size, or received into memory of ours (Promise form):
-      // return exactly the bytes received, gathered from the iov in order.
-      Napi::Buffer<char> out = Napi::Buffer<char>::New(env, static_cast<size_t>(ret));
+      // the bytes received, gathered from the iov in order (never more than
+      // the iov holds: with MSG_TRUNC, ret is the datagram's full length),
+      // with ret itself beside them.
+      size_t room = 0;
+      for (const Memory& m : bufs) room += m.len;
+      size_t total = static_cast<size_t>(ret) < room ? static_cast<size_t>(ret) : room;
+      Napi::Buffer<char> out = Napi::Buffer<char>::New(env, total);
       size_t at = 0;
       for (const Memory& m : bufs) {
-        size_t n = m.len < static_cast<size_t>(ret) - at ? m.len : static_cast<size_t>(ret) - at;
+        size_t n = m.len < total - at ? m.len : total - at;
         if (n > 0) memcpy(out.Data() + at, m.data, n);
         at += n;
       }
-      a.Set(0u, out);
+      Napi::Array pair = Napi::Array::New(env, 2);
+      pair.Set(0u, out);
+      pair.Set(1u, Napi::Number::New(env, static_cast<double>(ret)));
+      a.Set(0u, pair);
     } else {
       a.Set(0u, Napi::Number::New(env, static_cast<double>(ret)));
     }
@@ -403,13 +438,24 @@ void ArgIov(const Napi::CallbackInfo& info, size_t i, const char* name, bool own
             std::vector<Memory>* bufs, std::vector<iovec>* iov) {
   Napi::Array a = ArgArray(info, i, name, kMaxIov);
   uint32_t n = a.Length();
+  // Every element first: reading one may run JavaScript (a getter, a Proxy),
+  // which could detach or shrink a buffer whose pointer was already taken.
+  // ToBytes runs none, so the pointers taken after this stay valid.
+  std::vector<Napi::Value> values;
+  values.reserve(n);
+  for (uint32_t k = 0; k < n; k++) values.push_back(a.Get(k));
   bufs->resize(n);
   iov->resize(n);
+  size_t total = 0;
   for (uint32_t k = 0; k < n; k++) {
     Bytes b;
-    if (!ToBytes(a.Get(k), &b)) {
+    if (!ToBytes(values[k], &b)) {
       ThrowTypeError(info.Env(), std::string(name) + "[" + std::to_string(k) +
                      "] must be a Buffer, TypedArray, DataView or ArrayBuffer");
+    }
+    total += b.len;
+    if (owned && total > kMaxOwned) {
+      ThrowRangeError(info.Env(), std::string(name) + " holds more than 1 GiB, the most a call on sockcall's threads copies");
     }
     Memory& m = (*bufs)[k];
     if (!owned) m.Borrow(b);
@@ -440,8 +486,9 @@ std::unique_ptr<Op> MakeAccept4(const Napi::CallbackInfo& info, bool) {
 std::unique_ptr<Op> MakeSend(const Napi::CallbackInfo& info, bool owned) {
   auto op = std::make_unique<SendOp>();
   op->fd = ArgFd(info, 0);
-  Bytes b = ArgBytes(info, 1, "data");
   op->flags = ArgInt32(info, 2, "flags");
+  Bytes b = ArgBytes(info, 1, "data");
+  if (owned && b.len > kMaxOwned) ThrowRangeError(info.Env(), "data is larger than 1 GiB, the most a call on sockcall's threads copies");
   if (owned) op->data.CopyOf(b); else op->data.Borrow(b);
   return op;
 }
@@ -449,12 +496,15 @@ std::unique_ptr<Op> MakeSend(const Napi::CallbackInfo& info, bool owned) {
 std::unique_ptr<Op> MakeSendto(const Napi::CallbackInfo& info, bool owned) {
   auto op = std::make_unique<SendtoOp>();
   op->fd = ArgFd(info, 0);
-  Bytes b = ArgBytes(info, 1, "data");
   op->flags = ArgInt32(info, 2, "flags");
+  // The address first: its getters may run JavaScript, which could detach
+  // or shrink the data's buffer. Nothing runs JavaScript after ArgBytes.
   if (!info[3].IsNull() && !info[3].IsUndefined()) {
     op->has_addr = true;
     ParseSockaddr(info.Env(), info[3], "address", &op->addr);
   }
+  Bytes b = ArgBytes(info, 1, "data");
+  if (owned && b.len > kMaxOwned) ThrowRangeError(info.Env(), "data is larger than 1 GiB, the most a call on sockcall's threads copies");
   if (owned) op->data.CopyOf(b); else op->data.Borrow(b);
   return op;
 }
@@ -472,9 +522,10 @@ std::unique_ptr<Op> MakeSendmsg(const Napi::CallbackInfo& info, bool owned) {
     ParseSockaddr(env, info[4], "address", &op->addr);
   }
   // Each control message takes CMSG_SPACE(len) bytes, as CPython lays them
-  // out (msg_controllen is their sum).
-  std::vector<std::pair<int, int>> heads;
-  std::vector<Bytes> datas;
+  // out (msg_controllen is their sum). Each message's data is copied as soon
+  // as it is read: reading the next message may run JavaScript.
+  struct Message { int level, type; std::string data; };
+  std::vector<Message> messages;
   size_t total = 0;
   for (uint32_t k = 0; k < control.Length(); k++) {
     Napi::Value v = control.Get(k);
@@ -484,27 +535,27 @@ std::unique_ptr<Op> MakeSendmsg(const Napi::CallbackInfo& info, bool owned) {
     Napi::Value level = o.Get("level"), type = o.Get("type");
     if (!level.IsNumber() || !type.IsNumber()) ThrowTypeError(env, at + ".level and .type must be integers");
     double l = level.As<Napi::Number>().DoubleValue(), t = type.As<Napi::Number>().DoubleValue();
-    if (l != static_cast<double>(static_cast<int32_t>(l)) || t != static_cast<double>(static_cast<int32_t>(t))) {
+    if (!(l >= INT32_MIN && l <= INT32_MAX && l == std::trunc(l)) || !(t >= INT32_MIN && t <= INT32_MAX && t == std::trunc(t))) {
       ThrowRangeError(env, at + ".level and .type must be 32-bit integers");
     }
+    Napi::Value dv = o.Get("data");
     Bytes d;
-    if (!ToBytes(o.Get("data"), &d)) ThrowTypeError(env, at + ".data must be a Buffer");
-    if (d.len > (1u << 20)) ThrowRangeError(env, at + ".data is larger than 1 MiB");
-    heads.emplace_back(static_cast<int>(l), static_cast<int>(t));
-    datas.push_back(d);
+    if (!ToBytes(dv, &d)) ThrowTypeError(env, at + ".data must be a Buffer");
     total += CMSG_SPACE(d.len);
+    if (d.len > (1u << 20) || total > (1u << 20)) ThrowRangeError(env, "control holds more than 1 MiB of control messages");
+    messages.push_back({static_cast<int>(l), static_cast<int>(t), std::string(d.data == nullptr ? "" : d.data, d.len)});
   }
   if (total > 0) {
     op->control.reset(new char[total]());
     op->controllen = total;
     char* p = op->control.get();
-    for (size_t k = 0; k < heads.size(); k++) {
+    for (const Message& m : messages) {
       auto* c = reinterpret_cast<cmsghdr*>(p);
-      c->cmsg_level = heads[k].first;
-      c->cmsg_type = heads[k].second;
-      c->cmsg_len = CMSG_LEN(datas[k].len);
-      if (datas[k].len) memcpy(CMSG_DATA(c), datas[k].data, datas[k].len);
-      p += CMSG_SPACE(datas[k].len);
+      c->cmsg_level = m.level;
+      c->cmsg_type = m.type;
+      c->cmsg_len = CMSG_LEN(m.data.size());
+      if (!m.data.empty()) memcpy(CMSG_DATA(c), m.data.data(), m.data.size());
+      p += CMSG_SPACE(m.data.size());
     }
   }
   ArgIov(info, 1, "buffers", owned, false, &op->bufs, &op->iov);
@@ -566,10 +617,8 @@ std::unique_ptr<Op> MakePoll(const Napi::CallbackInfo& info, bool) {
     Napi::Value fd = o.Get("fd"), events = o.Get("events");
     if (!fd.IsNumber() || !events.IsNumber()) ThrowTypeError(env, at + ".fd and .events must be integers");
     double f = fd.As<Napi::Number>().DoubleValue(), e = events.As<Napi::Number>().DoubleValue();
-    if (f != static_cast<double>(static_cast<int32_t>(f))) ThrowRangeError(env, at + ".fd must be a 32-bit integer");
-    if (e != static_cast<double>(static_cast<int16_t>(e)) && e != static_cast<double>(static_cast<uint16_t>(e))) {
-      ThrowRangeError(env, at + ".events must be a 16-bit integer");
-    }
+    if (!(f >= INT32_MIN && f <= INT32_MAX && f == std::trunc(f))) ThrowRangeError(env, at + ".fd must be a 32-bit integer");
+    if (!(e >= INT16_MIN && e <= UINT16_MAX && e == std::trunc(e))) ThrowRangeError(env, at + ".events must be a 16-bit integer");
     op->fds[k].fd = static_cast<int>(f);
     op->fds[k].events = static_cast<short>(static_cast<int>(e));
     op->fds[k].revents = 0;

@@ -17,6 +17,8 @@
 #include <netpacket/packet.h>
 #include <sys/un.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace sockcall {
@@ -36,13 +38,14 @@ double GetInteger(Napi::Env env, Napi::Object o, const char* name,
     ThrowTypeError(env, Field(name, field) + " must be an integer");
   }
   double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d == d) || d != static_cast<double>(static_cast<long long>(d))) {
+  if (!std::isfinite(d) || d != std::trunc(d)) {
     ThrowTypeError(env, Field(name, field) + " must be an integer");
   }
   if (d < min || d > max) {
+    char got[32];
+    snprintf(got, sizeof got, "%.17g", d);
     ThrowRangeError(env, Field(name, field) + " must be " + std::to_string(static_cast<long long>(min)) +
-                    "-" + std::to_string(static_cast<long long>(max)) + ", got " +
-                    std::to_string(static_cast<long long>(d)));
+                    "-" + std::to_string(static_cast<long long>(max)) + ", got " + got);
   }
   return d;
 }

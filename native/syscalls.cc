@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <new>
 #include <linux/errqueue.h>
 
 namespace sockcall {
@@ -337,13 +338,13 @@ Napi::Value InetNtop(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int af = ArgInt32(info, 0, "af");
   Bytes b = ArgBytes(info, 1, "src");
+  // An unknown family is inet_ntop(3)'s to refuse (EAFNOSUPPORT).
   size_t need = af == AF_INET ? 4 : af == AF_INET6 ? 16 : 0;
-  if (need == 0) ThrowErrno(env, EAFNOSUPPORT, "inet_ntop");
-  if (b.len != need) {
+  if (need != 0 && b.len != need) {
     ThrowRangeError(env, "src must be " + std::to_string(need) + " bytes for this family, got " + std::to_string(b.len));
   }
-  unsigned char in[16];
-  memcpy(in, b.data, need);
+  unsigned char in[16] = {};
+  if (need != 0) memcpy(in, b.data, need);
   char text[INET6_ADDRSTRLEN];
   if (inet_ntop(af, in, text, sizeof text) == nullptr) ThrowErrno(env, errno, "inet_ntop");
   return Napi::String::New(env, text);
@@ -408,7 +409,12 @@ Napi::Value IfIndextoname(const Napi::CallbackInfo& info) {
 // nothing to interrupt the call for.
 template <std::unique_ptr<Op> (*Make)(const Napi::CallbackInfo&, bool)>
 Napi::Value RunSync(const Napi::CallbackInfo& info) {
-  std::unique_ptr<Op> op = Make(info, false);
+  std::unique_ptr<Op> op;
+  try {
+    op = Make(info, false);
+  } catch (const std::bad_alloc&) {
+    ThrowRangeError(info.Env(), "the buffers of this call could not be allocated (out of memory)");
+  }
   do {
     RunOnce(op.get());
   } while (op->ret < 0 && op->err == EINTR && op->RetryOnEintr());

@@ -23,6 +23,7 @@ bool enabled = false;
 namespace {
 
 int out_fd = -1;
+pid_t pid = 0;  // strace -f prints no [pid N] for the process's first thread
 
 // strace's default string limit (-s 32).
 constexpr size_t kMaxStr = 32;
@@ -129,6 +130,7 @@ void Init() {
       out_fd = open(v, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (out_fd < 0) return;
     }
+    pid = getpid();
     enabled = true;
   });
 }
@@ -150,7 +152,7 @@ void Emit(const std::string& call, long ret, int err, const timespec& t0, const 
           const std::string& suffix) {
   std::string line;
   pid_t tid = Tid();
-  if (tid != getpid()) Append(&line, "[pid %ld] ", tid);
+  if (tid != pid) Append(&line, "[pid %ld] ", tid);
   line += call;
   line += " = ";
   if (ret < 0) {
