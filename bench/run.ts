@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Contender, oneShot } from './lib/proc';
+import { Contender, cpuDelta, oneShot, threadCpu } from './lib/proc';
 import { machine } from './lib/machine';
 import { renderMarkdown, type Report, type Row, type Workload } from './lib/report';
 
@@ -131,6 +131,8 @@ function contenders(workload: string): Spec[] {
       { id: 'sys-promise', label: 'sockcall `await sys.recvfrom()` in a loop', cmd: node('recv:sys-promise') },
       { id: 'sys-stream', label: 'sockcall stream: `await sys.poll()`, then `recvfromSync(MSG_DONTWAIT)` until EAGAIN', cmd: node('recv:sys-stream'),
         note: 'built in bench/ on the public API' },
+      { id: 'sys-batch', label: 'sockcall batch: `await sys.recvfrom()`, then `recvfromSync(MSG_DONTWAIT)` until EAGAIN', cmd: node('recv:sys-batch'),
+        note: 'built in bench/ on the public API' },
       { id: 'dgram', label: "Node dgram 'message' events", cmd: node('recv:dgram') },
       { id: 'py', label: 'CPython `recvfrom_into` loop', cmd: py('recv') },
     ];
@@ -191,6 +193,8 @@ async function timed(id: string, title: string, what: string, p: { rounds: numbe
   log(`\n== ${title}`);
   const procs = await startAll(contenders(id));
   const perOp = new Map<string, number[]>();
+  // CPU of the main thread and of the others, summed over the rounds.
+  const cpu = new Map<string, { main: number; others: number; ops: number }>();
   const failed = new Map<string, string>();
   const running = () => [...procs.values()].filter((x) => x.proc && !failed.has(x.spec.id));
   for (const x of running()) {
@@ -203,7 +207,12 @@ async function timed(id: string, title: string, what: string, p: { rounds: numbe
   for (let r = 0; r < p.rounds; r++) {
     for (const x of rotate(running(), r)) {
       try {
+        const pid = x.proc!.child.pid!;
+        const before = threadCpu(pid);
         const res = await x.proc!.run(p.perRound, timeoutMs);
+        const [main, others] = cpuDelta(pid, before, threadCpu(pid));
+        const acc = cpu.get(x.spec.id) ?? { main: 0, others: 0, ops: 0 };
+        cpu.set(x.spec.id, { main: acc.main + main, others: acc.others + others, ops: acc.ops + res.n });
         const list = perOp.get(x.spec.id) ?? [];
         list.push(res.ns / res.n);
         perOp.set(x.spec.id, list);
@@ -220,9 +229,11 @@ async function timed(id: string, title: string, what: string, p: { rounds: numbe
     const why = reason ?? failed.get(spec.id);
     if (!v || why) return { id: spec.id, label: spec.label, note: spec.note, reference: spec.reference, unavailable: why ?? 'no result' };
     const m = median(v);
+    const c = cpu.get(spec.id)!;
     return {
       id: spec.id, label: spec.label, note: spec.note, reference: spec.reference,
       median: m, min: Math.min(...v), max: Math.max(...v), ratio: m / cMedian, rounds: v,
+      extra: { cpu_main_ns_per_op: c.main / c.ops, cpu_others_ns_per_op: c.others / c.ops },
     };
   });
   return { id, title, what, unit: 'ns/op', plan: p, rows };

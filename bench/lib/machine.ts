@@ -35,9 +35,11 @@ function cpuModel(): string {
   return os.cpus()[0]?.model ?? 'unknown';
 }
 
-function packageVersion(require: NodeJS.Require, name: string): string {
+// node_modules/NAME/package.json read directly: a package's "exports" may
+// not list its package.json (koffi's does not).
+function packageVersion(root: string, name: string): string {
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    return (JSON.parse(readFileSync(`${root}/node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
   } catch (err) {
     return `not installed (${(err as Error).message.split('\n')[0]})`;
   }
@@ -54,7 +56,7 @@ export function machine(root: string): Machine {
     python: firstLine('python3', ['--version']),
     cc: firstLine('cc', ['--version']),
     sockcall: `${(require('./package.json') as { version: string }).version} (${rev})`,
-    peers: { koffi: packageVersion(require, 'koffi'), 'posix-socket': packageVersion(require, 'posix-socket') },
+    peers: { koffi: packageVersion(root, 'koffi'), 'posix-socket': packageVersion(root, 'posix-socket') },
     loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
     date: new Date().toISOString(),
   };

@@ -8,6 +8,7 @@
 //   child:  {json result}
 //   parent: quit
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export type Ready = { ok: true; info: Record<string, unknown> } | { ok: false; reason: string };
 
@@ -145,4 +146,40 @@ export async function oneShot(command: string, args: string[], timeoutMs: number
     return { unavailable: `printed no result (exit ${c.child.exitCode ?? c.child.signalCode})` };
   }
   return JSON.parse(last);
+}
+
+const TICK_NS = 1e9 / 100;  // USER_HZ: /proc's clock ticks are 1/100 s on Linux
+
+/**
+ * CPU time (user + system, ns) of each thread of a process, from
+ * /proc/PID/task/TID/stat; the main thread's id is the process's.
+ */
+export function threadCpu(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) * TICK_NS);
+    } catch {
+      // the thread has ended
+    }
+  }
+  return out;
+}
+
+/** CPU spent between two threadCpu() snapshots: [main thread, all others]. */
+export function cpuDelta(pid: number, before: Map<number, number>, after: Map<number, number>): [number, number] {
+  let main = 0, others = 0;
+  for (const [tid, t] of after) {
+    const d = t - (before.get(tid) ?? 0);
+    if (tid === pid) main += d;
+    else others += d;
+  }
+  return [main, others];
 }

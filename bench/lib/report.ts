@@ -52,13 +52,16 @@ function row(w: Workload, id: string): Row | undefined {
 }
 
 function timedTable(w: Workload): string[] {
-  const out = ['| Contender | median µs | × C | min – max µs | note |', '| --- | ---: | ---: | ---: | --- |'];
+  const out = ['| Contender | median µs | × C | min – max µs | CPU µs/op: main thread + others | note |',
+    '| --- | ---: | ---: | ---: | ---: | --- |'];
   for (const r of w.rows) {
     if (r.unavailable !== undefined) {
-      out.push(`| ${r.label} | unavailable | | | ${r.unavailable.replace(/\|/g, '\\|')} |`);
+      out.push(`| ${r.label} | unavailable | | | | ${r.unavailable.replace(/\|/g, '\\|')} |`);
       continue;
     }
-    out.push(`| ${r.label} | ${us(r.median!)} | ${x(r.ratio!)} | ${us(r.min!)} – ${us(r.max!)} | ${r.note ?? ''} |`);
+    const e = r.extra!;
+    out.push(`| ${r.label} | ${us(r.median!)} | ${x(r.ratio!)} | ${us(r.min!)} – ${us(r.max!)} | ` +
+      `${us(e.cpu_main_ns_per_op)} + ${us(e.cpu_others_ns_per_op)} | ${r.note ?? ''} |`);
   }
   return out;
 }
@@ -142,7 +145,7 @@ export function targets(report: Report): Target[] {
   const rv = w('recv');
   if (rv) {
     const d = row(rv, 'dgram');
-    for (const id of ['sys-promise', 'sys-stream']) {
+    for (const id of ['sys-promise', 'sys-stream', 'sys-batch']) {
       const s = row(rv, id);
       if (!s || !d) continue;
       const rateOk = s.median! >= d.median!;
@@ -182,7 +185,9 @@ export function renderMarkdown(report: Report): string {
       (report.quick ? ' (--quick: a tenth of the work per round)' : '') + '.',
     '',
     'Each contender is a process of its own, set up once; rounds alternate between them and the tables give the ' +
-      'median round, with the ratio to C from the same run. A benchmark, not a test: nothing here fails.',
+      'median round, with the ratio to C from the same run. CPU per operation is read from /proc/PID/task/*/stat ' +
+      'around each round and summed over the rounds (10 ms ticks): the main thread, and all other threads together. ' +
+      'A benchmark, not a test: nothing here fails.',
   ];
   for (const w of report.workloads) {
     lines.push('', `## ${w.title}`, '', w.what, '');

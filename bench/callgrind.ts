@@ -1,0 +1,132 @@
+// Where sockcall's sync calls spend their instructions, counted with
+// valgrind's callgrind (reproducible, unlike the clock on a shared VM):
+//
+//   node --import tsx bench/callgrind.ts [rt:sys ...]   (needs valgrind; about 5 minutes)
+//
+// Runs the bench contenders for `sys` and for the minimal N-API addon
+// (bench/c/floor.c) under callgrind, counting only inside the addon's entry
+// points (--toggle-collect), so JavaScript, JIT and start-up are left out and
+// what remains is the addon's side of each call: argument conversion, the
+// libc wrapper, building the result. The kernel's side is never counted.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'bench', 'results', 'callgrind');
+const N = 5_000;
+
+interface Case { spec: string; toggle: string[]; show: [string, RegExp][]; n?: number; id?: string }
+
+const SOCKCALL_ENTRY = 'Napi::details::CallbackData*';
+const cases: Case[] = only(process.argv.slice(2), [
+  {
+    spec: 'rt:floor', toggle: ['floor_*'],
+    show: [['floor send()', /:floor_send /], ['floor recvfrom()', /:floor_recvfrom /]],
+  },
+  {
+    spec: 'rt:sys', toggle: [SOCKCALL_ENTRY],
+    show: [
+      ['sys.sendSync(): RunSync<MakeSend>', /RunSync<&sockcall::MakeSend>/],
+      ['sys.recvfromSync(fd, buf): RunSync<MakeRecvfrom>', /RunSync<&sockcall::MakeRecvfrom>/],
+      ['  of which MakeRecvfrom (arguments)', /sockcall::MakeRecvfrom\(/],
+      ['  of which RecvfromOp::Result', /RecvfromOp::Result/],
+      ['    of which MakeSockaddr (the address object)', /sockcall::MakeSockaddr\(/],
+      ['      of which napi_set_named_property', /:napi_set_named_property /],
+      ['      of which inet_ntop', /:inet_ntop /],
+      ['    of which napi_set_element (the [n, address] array)', /:napi_set_element /],
+    ],
+  },
+  {
+    spec: 'rt:sys-noaddr', toggle: [SOCKCALL_ENTRY],
+    show: [
+      ['sys.recvfromSync(fd, buf, 0, null): RunSync<MakeRecvfrom>', /RunSync<&sockcall::MakeRecvfrom>/],
+      ['  of which RecvfromOp::Result', /RecvfromOp::Result/],
+      ['    of which napi_set_element', /:napi_set_element /],
+    ],
+  },
+  // The Promise form, one entry point per run (callgrind's toggles flip on
+  // each entry, so nested ones would cancel): on the main thread Submit
+  // (arguments, hand-off to a worker) and Deliver (the threadsafe
+  // function's call_js: the result, then lib/'s completion callback); on the
+  // worker thread WorkerMain, all of it over the run, divided by the calls.
+  {
+    id: 'async-submit', spec: 'async:sys-pending', n: 2_000, toggle: ['*Submit<*MakeRecvfrom*'],
+    show: [
+      ['sys.recvfrom(): Submit<MakeRecvfrom> (main thread)', /Submit<&sockcall::MakeRecvfrom>/],
+      ['  of which MakeRecvfrom (arguments, owned buffer)', /sockcall::MakeRecvfrom\(/],
+      ['  of which Start (hand-off to a worker)', /sockcall::(\(anonymous namespace\)::)?Start\(/],
+    ],
+  },
+  {
+    id: 'async-deliver', spec: 'async:sys-pending', n: 2_000, toggle: ['sockcall::*Deliver*'],
+    show: [
+      ['Deliver (main thread, the result back in JavaScript)', /sockcall::(\(anonymous namespace\)::)?Deliver\(/],
+      ['  of which RecvfromOp::Result', /RecvfromOp::Result/],
+      ['    of which MakeSockaddr', /sockcall::MakeSockaddr\(/],
+      ['    of which the new Buffer (napi_create_buffer_copy)', /:napi_create_buffer_copy /],
+      ["  of which napi_call_function (lib/'s complete())", /:napi_call_function /],
+    ],
+  },
+  {
+    id: 'async-worker', spec: 'async:sys-pending', n: 2_000, toggle: ['sockcall::*WorkerMain*'],
+    show: [
+      ['WorkerMain (worker thread, per call)', /sockcall::(\(anonymous namespace\)::)?WorkerMain\(/],
+      ['  of which napi_call_threadsafe_function', /:napi_call_threadsafe_function /],
+      ['  of which pthread_mutex_lock + unlock', /:(__)?pthread_mutex_(un)?lock/],
+    ],
+  },
+  { spec: 'gso:floor', toggle: ['floor_*'], show: [['floor getsockopt()', /:floor_getsockopt /]] },
+  {
+    spec: 'gso:sys', toggle: [SOCKCALL_ENTRY],
+    show: [
+      ['sys.getsockopt(): Getsockopt', /sockcall::\(anonymous namespace\)::Getsockopt\(/],
+      ['  of which ArgInt32 (level, optname)', /sockcall::ArgInt32\(/],
+      ['  of which ArgFd', /sockcall::ArgFd\(/],
+    ],
+  },
+]);
+
+/** With contender names as arguments (rt:sys, async:sys-pending ...), only those. */
+function only(names: string[], all: Case[]): Case[] {
+  return names.length ? all.filter((c) => names.includes(c.spec) || names.includes(c.id ?? '')) : all;
+}
+
+function main(): void {
+  if (spawnSync('valgrind', ['--version']).status !== 0) {
+    console.log('valgrind is not installed (apt-get install valgrind)');
+    return;
+  }
+  mkdirSync(out, { recursive: true });
+  const floor = path.join(root, 'bench', 'results', 'build', 'floor.node');
+  if (!existsSync(floor)) {
+    console.log('run `npm run bench` once first: it builds bench/results/build/floor.node');
+    return;
+  }
+  console.log(`Instructions per call on the addon's side (callgrind; ${N.toLocaleString('en-US')} calls each, 2,000 for the Promise form):\n`);
+  console.log('| call | instructions per call |');
+  console.log('| --- | ---: |');
+  for (const c of cases) {
+    const n = c.n ?? N;
+    const file = path.join(out, `${c.id ?? c.spec.replace(':', '-')}.out`);
+    const r = spawnSync('valgrind', [
+      '--tool=callgrind', `--callgrind-out-file=${file}`, ...c.toggle.map((t) => `--toggle-collect=${t}`),
+      process.execPath, '--import', 'tsx', path.join(root, 'bench', 'node', 'contender.ts'), c.spec,
+    ], { input: `run ${n}\nquit\n`, env: { ...process.env, BENCH_FLOOR: floor }, encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.log(`| ${c.spec} | failed: ${r.stderr.trim().split('\n').slice(-1)[0]} |`);
+      continue;
+    }
+    const annotated = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file],
+      { encoding: 'utf8', maxBuffer: 64 << 20 });
+    for (const [label, re] of c.show) {
+      const line = annotated.split('\n').find((l) => re.test(l));
+      const ir = line ? Number(line.trim().split(/\s+/)[0].replace(/,/g, '')) : NaN;
+      console.log(`| ${label} | ${Number.isFinite(ir) ? Math.round(ir / n).toLocaleString('en-US') : 'not found'} |`);
+    }
+  }
+  console.log(`\ncallgrind's files: ${path.relative(root, out)}/ (callgrind_annotate --inclusive=yes FILE)`);
+}
+
+main();
