@@ -28,10 +28,10 @@ const count = (n: number) => Math.max(1, Math.round(n * scale));
 
 /** Per-workload sizes; the README and the report state them. */
 const plan = {
-  rt: { rounds: 10, perRound: count(20_000), warmup: count(20_000) },
-  async: { rounds: 10, perRound: count(2_000), warmup: count(2_000) },
+  rt: { rounds: 20, perRound: count(10_000), warmup: count(20_000) },
+  async: { rounds: 20, perRound: count(2_000), warmup: count(2_000) },
   recv: { rounds: 3, perRound: count(1_000_000), warmup: count(100_000) },
-  gso: { rounds: 10, perRound: count(50_000), warmup: count(20_000) },
+  gso: { rounds: 20, perRound: count(50_000), warmup: count(20_000) },
   pending: { rounds: 3, sizes: [1_000, 10_000] },
 };
 
