@@ -1,7 +1,7 @@
 // Where sockcall's sync calls spend their instructions, counted with
 // valgrind's callgrind (reproducible, unlike the clock on a shared VM):
 //
-//   node --import tsx bench/callgrind.ts [rt:sys ...]   (needs valgrind; about 5 minutes)
+//   node --import tsx bench/callgrind.ts [rt:sys ...]   (needs valgrind; about 7 minutes)
 //
 // Runs the bench contenders for `sys` and for the minimal N-API addon
 // (bench/c/floor.c) under callgrind, counting only inside the addon's entry
