@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { errorLine, normalize, python, scriptCalls, splitTeardown, straceWorks, traceRun } from '../tools/strace.ts';
+import { ms } from './helpers/slow.ts';
 
 const root = path.join(import.meta.dirname, '..');
 const strace = straceWorks();
@@ -42,8 +43,8 @@ test('program1.ts ends with the error line and status 1 without strace too', asy
 
 test('program2.ts blocks in recvfrom like program2.py, and the process stays alive while it waits',
   { skip: strace.ok ? false : strace.why }, async () => {
-    const p = await traceRun([PY, path.join(root, 'examples/program2.py')], { cwd: root, deadlineMs: 3000 });
-    const t = await traceRun(tsx('examples/program2.ts'), { cwd: root, deadlineMs: 3000 });
+    const p = await traceRun([PY, path.join(root, 'examples/program2.py')], { cwd: root, deadlineMs: ms(3000) });
+    const t = await traceRun(tsx('examples/program2.ts'), { cwd: root, deadlineMs: ms(3000) });
     assert.ok(p.timedOut && t.timedOut, 'both programs are still running at the deadline');
     const py = normalize(scriptCalls(p.calls));
     const ts = normalize(scriptCalls(t.calls));

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { socket, sys, AbortError, SocketClosedError, AF_INET, SOCK_DGRAM } from 'sockcall';
+import { ms as bound } from './helpers/slow.ts';
 
 const fixture = path.join(import.meta.dirname, 'fixtures', 'pending.ts');
 
@@ -43,21 +44,21 @@ test('8 pending recvfroms leave libuv\'s pool free: readFile and dns.lookup stil
   const r = await run('starve', { env: { UV_THREADPOOL_SIZE: '4' }, deadline: 10_000 });
   assert.equal(r.status, 0, r.stderr);
   const ms = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
-  assert.ok(ms.readFile < 1000, `readFile took ${ms.readFile} ms`);
-  assert.ok(ms.lookup < 1000, `dns.lookup took ${ms.lookup} ms`);
+  assert.ok(ms.readFile < bound(1000), `readFile took ${ms.readFile} ms`);
+  assert.ok(ms.lookup < bound(1000), `dns.lookup took ${ms.lookup} ms`);
 });
 
 test('process.exit(0) with 8 pending calls: gone at once, status 0', async () => {
   const r = await run('exit', { deadline: 10_000 });
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+  assert.ok(r.ms < bound(1000), `took ${r.ms} ms`);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} with 8 pending calls: gone at once, killed by ${signal} as Node is`, async () => {
     const r = await run('signal', { after: (c) => c.kill(signal), deadline: 10_000 });
     assert.equal(r.signal, signal, r.stderr);
-    assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+    assert.ok(r.ms < bound(1000), `took ${r.ms} ms`);
   });
 }
 
@@ -65,13 +66,13 @@ test('an uncaught exception with pending calls ends the process as Node does (st
   const r = await run('uncaught', { deadline: 10_000 });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /Error: boom/);
-  assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+  assert.ok(r.ms < bound(1000), `took ${r.ms} ms`);
 });
 
 test('pending calls with { ref: false } do not keep the process alive', async () => {
   const r = await run('unref', { deadline: 10_000 });
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(r.ms < 1000, `took ${r.ms} ms`);
+  assert.ok(r.ms < bound(1000), `took ${r.ms} ms`);
 });
 
 test('program2.ts blocks, stays alive, and stops at Ctrl+C', async () => {
@@ -83,7 +84,7 @@ test('program2.ts blocks, stays alive, and stops at Ctrl+C', async () => {
   child.kill('SIGINT');
   const signal = await new Promise((r) => child.once('close', (_, s) => r(s)));
   assert.equal(signal, 'SIGINT');
-  assert.ok(performance.now() - t < 1000);
+  assert.ok(performance.now() - t < bound(1000));
 });
 
 test('worker.terminate() with a pending call: within a second, 20 times, no crash', async () => {
@@ -91,7 +92,7 @@ test('worker.terminate() with a pending call: within a second, 20 times, no cras
   assert.equal(r.status, 0, r.stderr);
   const times = JSON.parse(r.stdout.trim().split(' ')[1]) as number[];
   assert.equal(times.length, 20);
-  for (const ms of times) assert.ok(ms < 1000, `a terminate took ${ms} ms`);
+  for (const ms of times) assert.ok(ms < bound(1000), `a terminate took ${ms} ms`);
 });
 
 test('the addon loads in several Workers at once, each with its own calls', async () => {
@@ -128,7 +129,7 @@ test('abort: the pending call rejects within 50 ms with AbortError, and the sock
     const t = performance.now();
     ac.abort();
     await assert.rejects(call, (e) => e instanceof AbortError && e.name === 'AbortError');
-    assert.ok(performance.now() - t < 50, `rejected after ${performance.now() - t} ms`);
+    assert.ok(performance.now() - t < bound(50), `rejected after ${performance.now() - t} ms`);
     const sender = socket(AF_INET, SOCK_DGRAM);
     sender.sendtoSync(Buffer.from('after abort'), addr);
     const [data] = await s.recvfrom(100);
@@ -183,4 +184,32 @@ test('a call the kernel finishes stays finished when the abort comes later', asy
   assert.equal(data.toString(), 'first');
   a.close();
   b.close();
+});
+
+test('an EINTR nobody asked for is retried (PEP 475): the call stays pending and then receives', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const s = socket(AF_INET, SOCK_DGRAM);
+  s.bind(['127.0.0.1', 0]);
+  // unref'd: a failed assertion below must not leave the runner waiting on it
+  const call = s.recvfrom(100, { ref: false });
+  let settled = false;
+  call.then(() => { settled = true; }, () => { settled = true; });
+  await new Promise((r) => setTimeout(r, 50));
+  // The blocked thread: named "sockcall", asleep in the kernel.
+  const tids = readdirSync('/proc/self/task').filter((t) =>
+    readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'sockcall' &&
+    readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1].startsWith('S'));
+  assert.ok(tids.length >= 1, 'no sockcall thread is asleep');
+  // The cancel signal, with no cancellation behind it: the call returns
+  // EINTR, finds no cancel flag, and is made again.
+  for (const tid of tids) assert.equal(spawnSync('kill', ['-s', 'RTMIN+3', tid]).status, 0);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(settled, false, 'the interrupted call ended instead of being retried');
+  const u = socket(AF_INET, SOCK_DGRAM);
+  u.sendtoSync(Buffer.from('still here'), s.getsockname() as [string, number]);
+  const [data] = await call;
+  assert.equal(data.toString(), 'still here');
+  s.close();
+  u.close();
 });

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { normalize, parseTrace, scriptCalls, straceWorks, traceRun } from '../tools/strace.ts';
+import { ms } from './helpers/slow.ts';
 
 const dir = path.join(import.meta.dirname, 'twins');
 const experiments = path.join(import.meta.dirname, '..', 'experiments');
@@ -24,7 +25,7 @@ for (const program of programs) {
     const out = path.join(tmp, 'trace');
     try {
       const r = await traceRun([process.execPath, '--import', 'tsx', program],
-        { cwd: path.dirname(program), env: { ...process.env, SOCKCALL_TRACE: out }, deadlineMs: 3000 });
+        { cwd: path.dirname(program), env: { ...process.env, SOCKCALL_TRACE: out }, deadlineMs: ms(3000) });
       if (path.dirname(program) === dir) assert.equal(r.stderr, '');
       const traced = parseTrace(readFileSync(out, 'utf8'));
       assert.ok(traced.length > 0);

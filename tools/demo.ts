@@ -73,16 +73,17 @@ export async function demo(): Promise<number> {
   const wrap = (text: string) => text.replace(/(.{1,78})(\s+|$)/g, '$1\n').trimEnd();
 
   process.stdout.write(bold('The article\'s program 1: a connected UDP socket sends to a closed port') + '\n\n');
-  const p1 = await compare(path.join(root, 'examples/program1.py'), path.join(root, 'examples/program1.ts'));
+  const deadline = Number(process.env.SOCKCALL_COMPARE_DEADLINE) || 2;
+  const p1 = await compare(path.join(root, 'examples/program1.py'), path.join(root, 'examples/program1.ts'), { deadline });
   process.stdout.write(formatComparison(p1, style) + '\n');
 
   process.stdout.write(bold('Program 2: the same without the send') + '\n\n');
-  const p2 = await compare(path.join(root, 'examples/program2.py'), path.join(root, 'examples/program2.ts'));
+  const p2 = await compare(path.join(root, 'examples/program2.py'), path.join(root, 'examples/program2.ts'), { deadline });
   process.stdout.write(formatComparison(p2, style) + '\n');
 
   const [unconnected, queue] = await Promise.all([
-    compare(exp('03-unconnected', 'py'), exp('03-unconnected', 'ts')),
-    compare(exp('12-ip-recverr', 'py'), exp('12-ip-recverr', 'ts')),
+    compare(exp('03-unconnected', 'py'), exp('03-unconnected', 'ts'), { deadline }),
+    compare(exp('12-ip-recverr', 'py'), exp('12-ip-recverr', 'ts'), { deadline }),
   ]);
   process.stdout.write(bold('What the runs show') + '\n\n');
   for (const para of explainRuns(p1, p2, unconnected, queue)) process.stdout.write(wrap(para) + '\n\n');

@@ -33,7 +33,9 @@ interface Probe {
 
 // Only loopback: explain sends datagrams, and they must not leave the machine.
 function loopback(host: string, family: string): boolean {
-  if (host === 'localhost') return true;
+  // 'localhost' only for IPv4: /etc/hosts names it; for IPv6, glibc would
+  // ask DNS (measured here), and that query leaves the machine.
+  if (host === 'localhost') return family === '4';
   if (family === '4') return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
   return host === '::1';
 }

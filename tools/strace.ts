@@ -5,7 +5,7 @@
 // Used by the tests and by `sockcall compare`. It knows nothing of the
 // addon: it reads text that strace wrote.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -294,9 +294,9 @@ export function traceRun(argv: string[], options: { deadlineMs?: number; cwd?: s
     const timer = setTimeout(() => {
       timedOut = true;
       // Signal the traced program, not strace, so that strace writes the
-      // blocked call as unfinished.
-      const pids = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n');
-      for (const pid of pids) if (pid) { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
+      // blocked call as unfinished. Its pid is read from /proc, not from a
+      // pgrep process (which hangs with the sanitizer runtime preloaded).
+      for (const pid of childrenOf(child.pid!)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
       setTimeout(() => child.kill('SIGKILL'), 1000).unref();
     }, options.deadlineMs ?? 10_000);
     child.on('error', (err) => { clearTimeout(timer); reject(err); });
@@ -310,6 +310,23 @@ export function traceRun(argv: string[], options: { deadlineMs?: number; cwd?: s
       resolve({ calls: parseStrace(text), stdout, stderr, status, signal, timedOut, elapsedMs: Date.now() - started });
     });
   });
+}
+
+/** The children of a process, from /proc (proc(5): /proc/PID/task/TID/children, else each /proc/PID/stat's ppid). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    const out: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
+      } catch { /* gone */ }
+    }
+    return out;
+  }
 }
 
 /** The real python3 (pyenv and the like install a shell script in front of it). */

@@ -1,0 +1,18 @@
+// The fuzzer, with a fixed seed, for about a minute: no crash, no hang, and
+// every error a TypeError, RangeError, or an OSError whose errno a system
+// call in the trace returned (tools/fuzz.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fuzz } from '../tools/fuzz.ts';
+
+const seconds = Number(process.env.SOCKCALL_FUZZ_SECONDS ?? 60);
+
+test(`fuzz: seed 20261127, ${seconds} s`, { timeout: (seconds + 120) * 1000 }, async () => {
+  const r = await fuzz(20261127, 10_000_000, seconds);
+  assert.deepEqual(r.failures, []);
+  assert.ok(r.calls > 1000, `only ${r.calls} calls were made`);
+  // Every kind of outcome was reached: the fuzzer did more than trip on its arguments.
+  for (const kind of ['returned', 'TypeError', 'RangeError', 'OSError', 'AbortError', 'SocketClosedError']) {
+    assert.ok((r.outcomes[kind] ?? 0) > 0, `no call ended with ${kind}: ${JSON.stringify(r.outcomes)}`);
+  }
+});
