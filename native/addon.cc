@@ -5,7 +5,18 @@
 #include "trace.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  env.SetInstanceData(new sockcall::AddonData);
+  auto* data = new sockcall::AddonData;
+  static const char* const names[sockcall::kKeyCount] = {"family", "addr", "port", "flowinfo", "scope_id", "path",
+                                                          "protocol", "ifindex", "hatype", "pkttype", "data"};
+  napi_value keys;
+  napi_create_array_with_length(env, sockcall::kKeyCount, &keys);
+  for (uint32_t k = 0; k < sockcall::kKeyCount; k++) {
+    napi_value key;
+    napi_create_string_latin1(env, names[k], NAPI_AUTO_LENGTH, &key);
+    napi_set_element(env, keys, k, key);
+  }
+  napi_create_reference(env, keys, 1, &data->keys);
+  env.SetInstanceData(data);
   sockcall::trace::Init();
   sockcall::InitConstants(env, exports);
   sockcall::InitSyscalls(env, exports);

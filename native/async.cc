@@ -176,6 +176,8 @@ void Finish(Call* c) {
 
 void* WorkerMain(void* arg) {
   auto* w = static_cast<Worker*>(arg);
+  // Named, so that ps -L, top -H, gdb and the tests can tell these threads.
+  pthread_setname_np(pthread_self(), "sockcall");
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, CancelSignal());

@@ -19,7 +19,14 @@ namespace sockcall {
 
 // Per-environment state (main thread and each worker_threads Worker has its
 // own): the JavaScript functions lib/ hands over at start-up.
+// Property names of the objects the addon makes, created once per
+// environment and kept in an array (a reference can hold only an object in
+// Node-API 8): napi_set_named_property would make the key string anew on
+// every call, which was most of the cost of a received address (callgrind).
+enum Key { kFamily, kAddr, kPort, kFlowinfo, kScopeId, kPath, kProtocol, kIfindex, kHatype, kPkttype, kData, kKeyCount };
+
 struct AddonData {
+  napi_ref keys = nullptr;  // an array of the Key names, in order
   Napi::FunctionReference make_error;      // (errno, syscall) => OSError
   Napi::FunctionReference make_gai_error;  // (code, message) => gaierror
   Napi::FunctionReference complete;        // (id, error, result) => void
