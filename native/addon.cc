@@ -15,7 +15,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
     napi_create_string_latin1(env, names[k], NAPI_AUTO_LENGTH, &key);
     napi_set_element(env, keys, k, key);
   }
-  napi_create_reference(env, keys, 1, &data->keys);
+  data->keys = Napi::Persistent(Napi::Object(env, keys));
   env.SetInstanceData(data);
   sockcall::trace::Init();
   sockcall::InitConstants(env, exports);

@@ -173,7 +173,7 @@ struct Out {
   napi_value keys;
   napi_value obj;
   explicit Out(Napi::Env e) : env(e) {
-    napi_get_reference_value(env, GetData(e)->keys, &keys);
+    keys = GetData(e)->keys.Value();
     napi_create_object(env, &obj);
   }
   void Set(Key k, napi_value v) {

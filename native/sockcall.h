@@ -26,7 +26,7 @@ namespace sockcall {
 enum Key { kFamily, kAddr, kPort, kFlowinfo, kScopeId, kPath, kProtocol, kIfindex, kHatype, kPkttype, kData, kKeyCount };
 
 struct AddonData {
-  napi_ref keys = nullptr;  // an array of the Key names, in order
+  Napi::ObjectReference keys;  // an array of the Key names, in order
   Napi::FunctionReference make_error;      // (errno, syscall) => OSError
   Napi::FunctionReference make_gai_error;  // (code, message) => gaierror
   Napi::FunctionReference complete;        // (id, error, result) => void

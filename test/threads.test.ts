@@ -190,26 +190,29 @@ test('an EINTR nobody asked for is retried (PEP 475): the call stays pending and
   const { readdirSync, readFileSync } = await import('node:fs');
   const { spawnSync } = await import('node:child_process');
   const s = socket(AF_INET, SOCK_DGRAM);
+  const u = socket(AF_INET, SOCK_DGRAM);
   s.bind(['127.0.0.1', 0]);
-  // unref'd: a failed assertion below must not leave the runner waiting on it
-  const call = s.recvfrom(100, { ref: false });
+  const call = s.recvfrom(100);
   let settled = false;
   call.then(() => { settled = true; }, () => { settled = true; });
-  await new Promise((r) => setTimeout(r, 50));
-  // The blocked thread: named "sockcall", asleep in the kernel.
-  const tids = readdirSync('/proc/self/task').filter((t) =>
-    readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'sockcall' &&
-    readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1].startsWith('S'));
-  assert.ok(tids.length >= 1, 'no sockcall thread is asleep');
-  // The cancel signal, with no cancellation behind it: the call returns
-  // EINTR, finds no cancel flag, and is made again.
-  for (const tid of tids) assert.equal(spawnSync('kill', ['-s', 'RTMIN+3', tid]).status, 0);
-  await new Promise((r) => setTimeout(r, 50));
-  assert.equal(settled, false, 'the interrupted call ended instead of being retried');
-  const u = socket(AF_INET, SOCK_DGRAM);
-  u.sendtoSync(Buffer.from('still here'), s.getsockname() as [string, number]);
-  const [data] = await call;
-  assert.equal(data.toString(), 'still here');
-  s.close();
-  u.close();
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    // The blocked thread: named "sockcall", asleep in the kernel.
+    const tids = readdirSync('/proc/self/task').filter((t) =>
+      readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'sockcall' &&
+      readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1].startsWith('S'));
+    assert.ok(tids.length >= 1, 'no sockcall thread is asleep');
+    // The cancel signal, with no cancellation behind it: the call returns
+    // EINTR, finds no cancel flag, and is made again.
+    for (const tid of tids) assert.equal(spawnSync('kill', ['-s', 'RTMIN+3', tid]).status, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(settled, false, 'the interrupted call ended instead of being retried');
+    u.sendtoSync(Buffer.from('still here'), s.getsockname() as [string, number]);
+    const [data] = await call;
+    assert.equal(data.toString(), 'still here');
+  } finally {
+    // A failure above must not leave the call pending (and the runner waiting).
+    s.close();
+    u.close();
+  }
 });
