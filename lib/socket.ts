@@ -78,6 +78,48 @@ function msLeft(deadline: number): number {
   return Math.ceil(deadline - performance.now());
 }
 
+/**
+ * A call that can block, in both forms: made on this thread, or on one of
+ * the addon's (the Promise form, which takes the options).
+ */
+interface Call<T> {
+  sync(): T;
+  async(options: CallOptions | undefined): Promise<T>;
+}
+
+/** A method's sequence of calls: yields each Call, receives its result (or its error thrown in). */
+type Steps<T> = Generator<Call<unknown>, T, unknown>;
+
+function runSync<T>(steps: Steps<T>): T {
+  let r = steps.next();
+  while (!r.done) {
+    let value: unknown;
+    try {
+      value = r.value.sync();
+    } catch (err) {
+      r = steps.throw(err);
+      continue;
+    }
+    r = steps.next(value);
+  }
+  return r.value;
+}
+
+async function runAsync<T>(steps: Steps<T>, options: CallOptions | undefined): Promise<T> {
+  let r = steps.next();
+  while (!r.done) {
+    let value: unknown;
+    try {
+      value = await r.value.async(options);
+    } catch (err) {
+      r = steps.throw(err);
+      continue;
+    }
+    r = steps.next(value);
+  }
+  return r.value;
+}
+
 export class Socket {
   #fd: number;
   #timeout: number | null;
@@ -226,44 +268,61 @@ export class Socket {
     return fromSockaddr(native.getpeername(this.#fd, sockaddrLength(this.family)), this.#fd);
   }
 
-  // ---- CPython's sock_call_ex(), in both forms -----------------------------
+  // ---- CPython's sock_call_ex(), written once for both forms ---------------
+  //
+  // The sequence of system calls a method makes (with a timeout: poll, the
+  // call, poll again after a false EAGAIN; connect's wait for the connection;
+  // sendall's loop) is a generator that yields each call that can block as a
+  // Call with a Sync and a Promise form; runSync and runAsync run it in one
+  // form or the other, so the two forms cannot drift apart.
 
   #events(writing: boolean, connect = false): number {
     return (writing ? C.POLLOUT : C.POLLIN) | (connect ? C.POLLERR : 0);
   }
 
-  #callSync<T>(writing: boolean, fn: () => T): T {
-    const timeout = this.#timeout;
-    if (timeout === null || timeout <= 0) return fn();
+  #poll(events: number, ms: number): Call<number> {
+    const fds: NativePollfd[] = [{ fd: this.#fd, events }];
+    return {
+      sync: () => native.pollSync(fds, ms)[0],
+      async: (o) => start<[number, number[]]>('poll', o, (ref) => native.poll(fds, ms, ref)).then(([n]) => n),
+    };
+  }
+
+  *#sockCall<T>(writing: boolean, call: Call<T>, timeout: number | null = this.#timeout): Steps<T> {
+    if (timeout === null || timeout <= 0) return (yield call) as T;
     const deadline = performance.now() + timeout * 1000;
     for (;;) {
       const ms = msLeft(deadline);
       if (ms < 0) throw timedOut();
-      const [n] = native.pollSync([{ fd: this.#fd, events: this.#events(writing) }], ms);
-      if (n === 0) throw timedOut();
+      if ((yield this.#poll(this.#events(writing), ms)) === 0) throw timedOut();
       try {
-        return fn();
+        return (yield call) as T;
       } catch (err) {
         if (!isEagain(err)) throw err;
       }
     }
   }
 
-  async #call<T>(writing: boolean, options: CallOptions | undefined, fn: () => Promise<T>): Promise<T> {
-    const timeout = this.#timeout;
-    if (timeout === null || timeout <= 0) return fn();
-    const deadline = performance.now() + timeout * 1000;
-    for (;;) {
-      const ms = msLeft(deadline);
-      if (ms < 0) throw timedOut();
-      const fds: NativePollfd[] = [{ fd: this.#fd, events: this.#events(writing) }];
-      const [n] = await start<[number, number[]]>('poll', options, (ref) => native.poll(fds, ms, ref));
-      if (n === 0) throw timedOut();
-      try {
-        return await fn();
-      } catch (err) {
-        if (!isEagain(err)) throw err;
-      }
+  // Without a timeout a method is its one call: made directly, without the
+  // generator, on the path every blocking socket takes.
+  #sync<T>(writing: boolean, call: Call<T>): T {
+    const t = this.#timeout;
+    return t === null || t <= 0 ? call.sync() : runSync(this.#sockCall(writing, call));
+  }
+
+  #promise<T>(writing: boolean, call: Call<T>, options: CallOptions | undefined): Promise<T> {
+    const t = this.#timeout;
+    return t === null || t <= 0 ? call.async(options) : runAsync(this.#sockCall(writing, call), options);
+  }
+
+  // Runs a Promise form: Python's arguments, then the options object; a
+  // bad argument rejects the Promise rather than throwing.
+  #async<T>(args: unknown[], fn: (rest: unknown[], options: CallOptions | undefined) => Promise<T>): Promise<T> {
+    try {
+      const [rest, options] = splitOptions(args);
+      return fn(rest, options);
+    } catch (err) {
+      return Promise.reject(err);
     }
   }
 
@@ -273,51 +332,20 @@ export class Socket {
   // timeout (or EINTR on a socket that is not non-blocking), the connection
   // goes on in the kernel: poll(POLLOUT|POLLERR) for it, then read its
   // outcome with getsockopt(SO_ERROR) (EISCONN there counts as success).
-  #connectSync(address: Address, raise: boolean): number {
+  // connect_ex() returns the errno instead of raising it.
+  *#connect(address: Address, raise: boolean): Steps<number> {
     const sa = toSockaddr(this.family, address, 'connect', this.#fd);
-    let err: number;
     try {
-      native.connectSync(this.#fd, sa);
+      yield { sync: () => native.connectSync(this.#fd, sa),
+        async: (o) => start<void>('connect', o, (ref) => native.connect(this.#fd, sa, ref)) } satisfies Call<void>;
       return 0;
     } catch (e) {
       if (!(e instanceof OSError) || e.errno === undefined) throw e;
-      err = e.errno;
-      const wait = err === E.EINTR ? this.#timeout !== 0
-        : this.#timeout !== null && this.#timeout > 0 && err === E.EINPROGRESS;
+      const wait = e.errno === E.EINTR ? this.#timeout !== 0
+        : this.#timeout !== null && this.#timeout > 0 && e.errno === E.EINPROGRESS;
       if (!wait) {
         if (raise) throw e;
-        return err;
-      }
-    }
-    const timeout = this.#timeout;
-    const deadline = timeout === null ? Infinity : performance.now() + timeout * 1000;
-    for (;;) {
-      const ms = deadline === Infinity ? -1 : msLeft(deadline);
-      if (ms < -1 || (deadline !== Infinity && ms < 0)) return this.#connectFailed(timedOut(), raise);
-      const [n] = native.pollSync([{ fd: this.#fd, events: this.#events(true, true) }], ms);
-      if (n === 0) return this.#connectFailed(timedOut(), raise);
-      const soError = native.getsockopt(this.#fd, C.SOL_SOCKET, C.SO_ERROR, null);
-      if (soError === 0 || soError === E.EISCONN) return 0;
-      if (soError === E.EAGAIN || soError === E.EWOULDBLOCK) {
-        if (timeout !== null && timeout > 0) continue;
-      }
-      return this.#connectFailed(errorFromErrno(soError, 'connect'), raise);
-    }
-  }
-
-  async #connect(address: Address, raise: boolean, options: CallOptions | undefined): Promise<number> {
-    const sa = toSockaddr(this.family, address, 'connect', this.#fd);
-    try {
-      await start('connect', options, (ref) => native.connect(this.#fd, sa, ref));
-      return 0;
-    } catch (e) {
-      if (!(e instanceof OSError) || e.errno === undefined) throw e;
-      const err = e.errno;
-      const wait = err === E.EINTR ? this.#timeout !== 0
-        : this.#timeout !== null && this.#timeout > 0 && err === E.EINPROGRESS;
-      if (!wait) {
-        if (raise) throw e;
-        return err;
+        return e.errno;
       }
     }
     const timeout = this.#timeout;
@@ -325,9 +353,7 @@ export class Socket {
     for (;;) {
       const ms = deadline === Infinity ? -1 : msLeft(deadline);
       if (deadline !== Infinity && ms < 0) return this.#connectFailed(timedOut(), raise);
-      const fds: NativePollfd[] = [{ fd: this.#fd, events: this.#events(true, true) }];
-      const [n] = await start<[number, number[]]>('poll', options, (ref) => native.poll(fds, ms, ref));
-      if (n === 0) return this.#connectFailed(timedOut(), raise);
+      if ((yield this.#poll(this.#events(true, true), ms)) === 0) return this.#connectFailed(timedOut(), raise);
       const soError = native.getsockopt(this.#fd, C.SOL_SOCKET, C.SO_ERROR, null);
       if (soError === 0 || soError === E.EISCONN) return 0;
       if ((soError === E.EAGAIN || soError === E.EWOULDBLOCK) && timeout !== null && timeout > 0) continue;
@@ -342,65 +368,74 @@ export class Socket {
   }
 
   connectSync(address: Address): void {
-    this.#connectSync(address, true);
+    runSync(this.#connect(address, true));
   }
 
   connect(address: Address, options?: CallOptions): Promise<void> {
-    return this.#connect(address, true, options).then(() => undefined);
+    return runAsync(this.#connect(address, true), options).then(() => undefined);
   }
 
   /** connect_ex(): connect(), returning the errno instead of raising it (0 on success). */
   connect_exSync(address: Address): number {
-    return this.#connectSync(address, false);
+    return runSync(this.#connect(address, false));
   }
 
   connect_ex(address: Address, options?: CallOptions): Promise<number> {
-    return this.#connect(address, false, options);
+    return runAsync(this.#connect(address, false), options);
   }
 
   // socket.py's accept(): accept4(SOCK_CLOEXEC), then socket(fileno=fd),
   // which checks the fd with getsockname(); a listening socket with a
   // timeout hands out blocking sockets (bpo-7995).
-  #accepted(fd: number, address: NativeSockaddr | null): [Socket, AddressOut] {
+  #accept(): Call<[number, NativeSockaddr | null]> {
+    const len = sockaddrLength(this.family);
+    return {
+      sync: () => native.accept4Sync(this.#fd, C.SOCK_CLOEXEC, len),
+      async: (o) => start('accept4', o, (ref) => native.accept4(this.#fd, C.SOCK_CLOEXEC, len, ref)),
+    };
+  }
+
+  #accepted([fd, address]: [number, NativeSockaddr | null]): [Socket, AddressOut] {
     const sock = new Socket(this.family, this.type, this.proto, fd);
     if (defaultTimeout === null && this.#timeout) sock.setblocking(true);
     return [sock, fromSockaddr(address, this.#fd)];
   }
 
   acceptSync(): [Socket, AddressOut] {
-    const len = sockaddrLength(this.family);
-    const [fd, address] = this.#callSync(false, () => native.accept4Sync(this.#fd, C.SOCK_CLOEXEC, len));
-    return this.#accepted(fd, address);
+    return this.#accepted(this.#sync(false, this.#accept()));
   }
 
   async accept(options?: CallOptions): Promise<[Socket, AddressOut]> {
-    const len = sockaddrLength(this.family);
-    const [fd, address] = await this.#call(false, options, () =>
-      start<[number, NativeSockaddr | null]>('accept4', options,
-        (ref) => native.accept4(this.#fd, C.SOCK_CLOEXEC, len, ref)));
-    return this.#accepted(fd, address);
+    return this.#accepted(await this.#promise(false, this.#accept(), options));
   }
 
   // ---- sending ---------------------------------------------------------------
+
+  #send(data: Bytes, flags: number): Call<number> {
+    return {
+      sync: () => native.sendSync(this.#fd, data, flags),
+      async: (o) => start('send', o, (ref) => native.send(this.#fd, data, flags, ref)),
+    };
+  }
 
   /** send(data, flags=0): send(2), which the kernel sees as sendto(fd, data, len, flags, NULL, 0). */
   sendSync(data: Bytes, flags = 0): number {
     bytesArg(data, 'data');
     intArg(flags, 'flags');
-    return this.#callSync(true, () => native.sendSync(this.#fd, data, flags));
+    return this.#sync(true, this.#send(data, flags));
   }
 
   send(data: Bytes, ...rest: [flags?: number, options?: CallOptions] | [options?: CallOptions]): Promise<number> {
-    return this.#async(rest, async ([flags = 0], options) => {
+    return this.#async(rest, ([flags = 0], options) => {
       bytesArg(data, 'data');
       intArg(flags, 'flags');
-      return this.#call(true, options, () =>
-        start<number>('send', options, (ref) => native.send(this.#fd, data, flags as number, ref)));
+      return this.#promise(true, this.#send(data, flags as number), options);
     });
   }
 
-  /** sendall(data, flags=0): send() until every byte is gone; a timeout bounds the whole. */
-  sendallSync(data: Bytes, flags = 0): void {
+  // sendall(): send() until every byte is gone; a timeout bounds the whole,
+  // each send() getting what is left of it.
+  *#sendall(data: Bytes, flags: number): Steps<void> {
     bytesArg(data, 'data');
     intArg(flags, 'flags');
     const view = toUint8(data);
@@ -408,99 +443,48 @@ export class Socket {
     const deadline = timeout !== null && timeout > 0 ? performance.now() + timeout * 1000 : 0;
     let at = 0;
     do {
-      const chunk = view.subarray(at);
-      let n: number;
+      let left: number | null = null;
       if (deadline) {
-        const left = deadline - performance.now();
+        left = (deadline - performance.now()) / 1000;
         if (left <= 0) throw timedOut();
-        n = this.#withTimeoutSync(left / 1000, true, () => native.sendSync(this.#fd, chunk, flags));
-      } else {
-        n = native.sendSync(this.#fd, chunk, flags);
       }
-      at += n;
+      at += yield* this.#sockCall(true, this.#send(view.subarray(at), flags), left);
     } while (at < view.length);
   }
 
+  /** sendall(data, flags=0) */
+  sendallSync(data: Bytes, flags = 0): void {
+    runSync(this.#sendall(data, flags));
+  }
+
   sendall(data: Bytes, ...rest: [flags?: number, options?: CallOptions] | [options?: CallOptions]): Promise<void> {
-    return this.#async(rest, async ([flags = 0], options) => {
-      bytesArg(data, 'data');
-      intArg(flags, 'flags');
-      const view = toUint8(data);
-      const timeout = this.#timeout;
-      const deadline = timeout !== null && timeout > 0 ? performance.now() + timeout * 1000 : 0;
-      let at = 0;
-      do {
-        const chunk = view.subarray(at);
-        const send = () => start<number>('send', options, (ref) => native.send(this.#fd, chunk, flags as number, ref));
-        let n: number;
-        if (deadline) {
-          const left = deadline - performance.now();
-          if (left <= 0) throw timedOut();
-          n = await this.#withTimeout(left / 1000, true, options, send);
-        } else {
-          n = await send();
-        }
-        at += n;
-      } while (at < view.length);
-    });
+    return this.#async(rest, ([flags = 0], options) => runAsync(this.#sendall(data, flags as number), options));
   }
 
-  #withTimeoutSync<T>(timeout: number, writing: boolean, fn: () => T): T {
-    const saved = this.#timeout;
-    this.#timeout = timeout;
-    try {
-      return this.#callSync(writing, fn);
-    } finally {
-      this.#timeout = saved;
-    }
-  }
-
-  async #withTimeout<T>(timeout: number, writing: boolean, options: CallOptions | undefined,
-    fn: () => Promise<T>): Promise<T> {
-    const saved = this.#timeout;
-    this.#timeout = timeout;
-    try {
-      return await this.#call(writing, options, fn);
-    } finally {
-      this.#timeout = saved;
-    }
+  #sendto(data: Bytes, flags: number, sa: NativeSockaddr): Call<number> {
+    return {
+      sync: () => native.sendtoSync(this.#fd, data, flags, sa),
+      async: (o) => start('sendto', o, (ref) => native.sendto(this.#fd, data, flags, sa, ref)),
+    };
   }
 
   /** sendto(data, address) or sendto(data, flags, address). */
   sendtoSync(data: Bytes, flagsOrAddress: number | Address, address?: Address): number {
     const [flags, addr] = sendtoArgs(flagsOrAddress, address, arguments.length);
     bytesArg(data, 'data');
-    const sa = toSockaddr(this.family, addr, 'sendto', this.#fd);
-    return this.#callSync(true, () => native.sendtoSync(this.#fd, data, flags, sa));
+    return this.#sync(true, this.#sendto(data, flags, toSockaddr(this.family, addr, 'sendto', this.#fd)));
   }
 
   sendto(data: Bytes, ...args: unknown[]): Promise<number> {
-    return this.#async(args, async (rest, options) => {
+    return this.#async(args, (rest, options) => {
       const [flags, addr] = sendtoArgs(rest[0] as number | Address, rest[1] as Address | undefined, rest.length + 1);
       bytesArg(data, 'data');
-      const sa = toSockaddr(this.family, addr, 'sendto', this.#fd);
-      return this.#call(true, options, () =>
-        start<number>('sendto', options, (ref) => native.sendto(this.#fd, data, flags, sa, ref)));
+      return this.#promise(true, this.#sendto(data, flags, toSockaddr(this.family, addr, 'sendto', this.#fd)), options);
     });
   }
 
-  /** sendmsg(buffers, ancdata=[], flags=0, address=None). */
-  sendmsgSync(buffers: Iterable<Bytes>, ancdata: Iterable<AncdataIn> = [], flags = 0, address?: Address | null): number {
-    const [iov, control, sa] = this.#sendmsgArgs(buffers, ancdata, flags, address);
-    return this.#callSync(true, () => native.sendmsgSync(this.#fd, iov, control, flags, sa));
-  }
-
-  sendmsg(buffers: Iterable<Bytes>, ...args: unknown[]): Promise<number> {
-    return this.#async(args, async ([ancdata = [], flags = 0, address = null], options) => {
-      const [iov, control, sa] = this.#sendmsgArgs(buffers, ancdata as Iterable<AncdataIn>, flags as number,
-        address as Address | null);
-      return this.#call(true, options, () =>
-        start<number>('sendmsg', options, (ref) => native.sendmsg(this.#fd, iov, control, flags as number, sa, ref)));
-    });
-  }
-
-  #sendmsgArgs(buffers: Iterable<Bytes>, ancdata: Iterable<AncdataIn>, flags: number,
-    address: Address | null | undefined): [Bytes[], NativeCmsg[], NativeSockaddr | null] {
+  #sendmsg(buffers: Iterable<Bytes>, ancdata: Iterable<AncdataIn>, flags: number, address: Address | null | undefined):
+    Call<number> {
     if (buffers === null || typeof (buffers as Iterable<Bytes>)[Symbol.iterator] !== 'function') {
       throw new TypeError('buffers must be an iterable of bytes-like objects');
     }
@@ -517,151 +501,178 @@ export class Socket {
     });
     intArg(flags, 'flags');
     const sa = address === null || address === undefined ? null : toSockaddr(this.family, address, 'sendmsg', this.#fd);
-    return [iov, control, sa];
+    return {
+      sync: () => native.sendmsgSync(this.#fd, iov, control, flags, sa),
+      async: (o) => start('sendmsg', o, (ref) => native.sendmsg(this.#fd, iov, control, flags, sa, ref)),
+    };
+  }
+
+  /** sendmsg(buffers, ancdata=[], flags=0, address=None). */
+  sendmsgSync(buffers: Iterable<Bytes>, ancdata: Iterable<AncdataIn> = [], flags = 0, address?: Address | null): number {
+    return this.#sync(true, this.#sendmsg(buffers, ancdata, flags, address));
+  }
+
+  sendmsg(buffers: Iterable<Bytes>, ...args: unknown[]): Promise<number> {
+    return this.#async(args, ([ancdata = [], flags = 0, address = null], options) =>
+      this.#promise(true, this.#sendmsg(buffers, ancdata as Iterable<AncdataIn>, flags as number,
+        address as Address | null), options));
   }
 
   // ---- receiving ------------------------------------------------------------
 
-  /** recv(bufsize, flags=0): recv(2) (recvfrom(fd, buf, n, flags, NULL, NULL) to the kernel). */
-  recvSync(bufsize: number, flags = 0): Buffer {
+  // recv(2) for a size: the kernel sees recvfrom(fd, buf, n, flags, NULL,
+  // NULL). With MSG_TRUNC it may report more than bufsize; the bytes returned
+  // are those stored.
+  #recv(bufsize: number, flags: number): Call<Got> {
     sizeArg(bufsize, 'recv');
     intArg(flags, 'flags');
-    // With MSG_TRUNC the kernel may report more than bufsize: the bytes
-    // returned are those stored, never more than bufsize.
-    return this.#callSync(false, () => native.recvSync(this.#fd, bufsize, flags))[0];
+    return {
+      sync: () => native.recvSync(this.#fd, bufsize, flags),
+      async: (o) => start('recv', o, (ref) => native.recv(this.#fd, bufsize, flags, ref)),
+    };
+  }
+
+  /** recv(bufsize, flags=0) */
+  recvSync(bufsize: number, flags = 0): Buffer {
+    return this.#sync(false, this.#recv(bufsize, flags))[0];
   }
 
   recv(bufsize: number, ...rest: [flags?: number, options?: CallOptions] | [options?: CallOptions]): Promise<Buffer> {
-    return this.#async(rest, async ([flags = 0], options) => {
-      sizeArg(bufsize, 'recv');
-      intArg(flags, 'flags');
-      return this.#call(false, options, () =>
-        start<Got>('recv', options, (ref) => native.recv(this.#fd, bufsize, flags as number, ref))).then(([data]) => data);
-    });
+    return this.#async(rest, ([flags = 0], options) =>
+      this.#promise(false, this.#recv(bufsize, flags as number), options).then(([data]) => data));
+  }
+
+  #recvfrom(bufsize: number, flags: number): Call<[Got, NativeSockaddr | null]> {
+    sizeArg(bufsize, 'recvfrom');
+    intArg(flags, 'flags');
+    const len = sockaddrLength(this.family);
+    return {
+      sync: () => native.recvfromSync(this.#fd, bufsize, flags, len),
+      async: (o) => start('recvfrom', o, (ref) => native.recvfrom(this.#fd, bufsize, flags, len, ref)),
+    };
   }
 
   /** recvfrom(bufsize, flags=0) -> [data, address]; the address room is the family's sockaddr size. */
   recvfromSync(bufsize: number, flags = 0): [Buffer, AddressOut] {
-    sizeArg(bufsize, 'recvfrom');
-    intArg(flags, 'flags');
-    const len = sockaddrLength(this.family);
-    const [[data], address] = this.#callSync(false, () => native.recvfromSync(this.#fd, bufsize, flags, len));
+    const [[data], address] = this.#sync(false, this.#recvfrom(bufsize, flags));
     return [data, fromSockaddr(address, this.#fd)];
   }
 
   recvfrom(bufsize: number, ...rest: [flags?: number, options?: CallOptions] | [options?: CallOptions]):
     Promise<[Buffer, AddressOut]> {
-    return this.#async(rest, async ([flags = 0], options) => {
-      sizeArg(bufsize, 'recvfrom');
-      intArg(flags, 'flags');
-      const len = sockaddrLength(this.family);
-      const [[data], address] = await this.#call(false, options, () =>
-        start<[Got, NativeSockaddr | null]>('recvfrom', options,
-          (ref) => native.recvfrom(this.#fd, bufsize, flags as number, len, ref)));
-      return [data, fromSockaddr(address, this.#fd)] as [Buffer, AddressOut];
-    });
+    return this.#async(rest, ([flags = 0], options) =>
+      this.#promise(false, this.#recvfrom(bufsize, flags as number), options)
+        .then(([[data], address]) => [data, fromSockaddr(address, this.#fd)]));
+  }
+
+  // The _into forms: the Sync one has the kernel write in place; the Promise
+  // one receives into memory of the addon's and copies the bytes stored.
+  #recvInto(buffer: Bytes, nbytes: number, flags: number, caller: string): Call<number> {
+    const target = intoArgs(buffer, nbytes, flags, caller);
+    return {
+      sync: () => native.recvSync(this.#fd, target, flags),
+      async: (o) => start<Got>('recv', o, (ref) => native.recv(this.#fd, target.byteLength, flags, ref))
+        .then(([data, got]) => { copyInto(target, data); return got; }),
+    };
   }
 
   /** recv_into(buffer, nbytes=0, flags=0): nbytes 0 means the whole buffer. */
   recv_intoSync(buffer: Bytes, nbytes = 0, flags = 0): number {
-    const target = intoArgs(buffer, nbytes, flags, 'recv_into');
-    return this.#callSync(false, () => native.recvSync(this.#fd, target, flags));
+    return this.#sync(false, this.#recvInto(buffer, nbytes, flags, 'recv_into'));
   }
 
   recv_into(buffer: Bytes, ...rest: [nbytes?: number, flags?: number, options?: CallOptions] |
     [nbytes?: number, options?: CallOptions] | [options?: CallOptions]): Promise<number> {
-    return this.#async(rest, async ([nbytes = 0, flags = 0], options) => {
-      const target = intoArgs(buffer, nbytes as number, flags as number, 'recv_into');
-      const [data, got] = await this.#call(false, options, () =>
-        start<Got>('recv', options, (ref) => native.recv(this.#fd, target.byteLength, flags as number, ref)));
-      copyInto(target, data);
-      return got;
-    });
+    return this.#async(rest, ([nbytes = 0, flags = 0], options) =>
+      this.#promise(false, this.#recvInto(buffer, nbytes as number, flags as number, 'recv_into'), options));
+  }
+
+  #recvfromInto(buffer: Bytes, nbytes: number, flags: number): Call<[number, NativeSockaddr | null]> {
+    const target = intoArgs(buffer, nbytes, flags, 'recvfrom_into');
+    const len = sockaddrLength(this.family);
+    return {
+      sync: () => native.recvfromSync(this.#fd, target, flags, len),
+      async: (o) => start<[Got, NativeSockaddr | null]>('recvfrom', o,
+        (ref) => native.recvfrom(this.#fd, target.byteLength, flags, len, ref))
+        .then(([[data, got], address]) => { copyInto(target, data); return [got, address]; }),
+    };
   }
 
   /** recvfrom_into(buffer, nbytes=0, flags=0) -> [nbytes, address]. */
   recvfrom_intoSync(buffer: Bytes, nbytes = 0, flags = 0): [number, AddressOut] {
-    const target = intoArgs(buffer, nbytes, flags, 'recvfrom_into');
-    const len = sockaddrLength(this.family);
-    const [n, address] = this.#callSync(false, () => native.recvfromSync(this.#fd, target, flags, len));
+    const [n, address] = this.#sync(false, this.#recvfromInto(buffer, nbytes, flags));
     return [n, fromSockaddr(address, this.#fd)];
   }
 
   recvfrom_into(buffer: Bytes, ...rest: [nbytes?: number, flags?: number, options?: CallOptions] |
     [nbytes?: number, options?: CallOptions] | [options?: CallOptions]): Promise<[number, AddressOut]> {
-    return this.#async(rest, async ([nbytes = 0, flags = 0], options) => {
-      const target = intoArgs(buffer, nbytes as number, flags as number, 'recvfrom_into');
-      const len = sockaddrLength(this.family);
-      const [[data, got], address] = await this.#call(false, options, () =>
-        start<[Got, NativeSockaddr | null]>('recvfrom', options,
-          (ref) => native.recvfrom(this.#fd, target.byteLength, flags as number, len, ref)));
-      copyInto(target, data);
-      return [got, fromSockaddr(address, this.#fd)] as [number, AddressOut];
-    });
+    return this.#async(rest, ([nbytes = 0, flags = 0], options) =>
+      this.#promise(false, this.#recvfromInto(buffer, nbytes as number, flags as number), options)
+        .then(([n, address]) => [n, fromSockaddr(address, this.#fd)]));
   }
 
-  /** recvmsg(bufsize, ancbufsize=0, flags=0) -> [data, ancdata, msg_flags, address]. */
-  recvmsgSync(bufsize: number, ancbufsize = 0, flags = 0): [Buffer, Ancdata[], number, AddressOut] {
+  #recvmsg(bufsize: number, ancbufsize: number, flags: number): Call<[Got, NativeSockaddr | null, NativeCmsg[], number]> {
     sizeArg(bufsize, 'recvmsg');
     ancArg(ancbufsize);
     intArg(flags, 'flags');
     const len = sockaddrLength(this.family);
-    const [[data], address, control, msgFlags] = this.#callSync(false, () =>
-      native.recvmsgSync(this.#fd, bufsize, ancbufsize, flags, len));
+    return {
+      sync: () => native.recvmsgSync(this.#fd, bufsize, ancbufsize, flags, len),
+      async: (o) => start('recvmsg', o, (ref) => native.recvmsg(this.#fd, bufsize, ancbufsize, flags, len, ref)),
+    };
+  }
+
+  #recvmsgOut([[data], address, control, msgFlags]: [Got, NativeSockaddr | null, NativeCmsg[], number]):
+    [Buffer, Ancdata[], number, AddressOut] {
     return [data, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)];
   }
 
-  recvmsg(bufsize: number, ...rest: unknown[]): Promise<[Buffer, Ancdata[], number, AddressOut]> {
-    return this.#async(rest, async ([ancbufsize = 0, flags = 0], options) => {
-      sizeArg(bufsize, 'recvmsg');
-      ancArg(ancbufsize);
-      intArg(flags, 'flags');
-      const len = sockaddrLength(this.family);
-      const [[data], address, control, msgFlags] = await this.#call(false, options, () =>
-        start<[Got, NativeSockaddr | null, NativeCmsg[], number]>('recvmsg', options,
-          (ref) => native.recvmsg(this.#fd, bufsize, ancbufsize as number, flags as number, len, ref)));
-      return [data, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)] as
-        [Buffer, Ancdata[], number, AddressOut];
-    });
+  /** recvmsg(bufsize, ancbufsize=0, flags=0) -> [data, ancdata, msg_flags, address]. */
+  recvmsgSync(bufsize: number, ancbufsize = 0, flags = 0): [Buffer, Ancdata[], number, AddressOut] {
+    return this.#recvmsgOut(this.#sync(false, this.#recvmsg(bufsize, ancbufsize, flags)));
   }
 
-  /** recvmsg_into(buffers, ancbufsize=0, flags=0) -> [nbytes, ancdata, msg_flags, address]. */
-  recvmsg_intoSync(buffers: Iterable<Bytes>, ancbufsize = 0, flags = 0): [number, Ancdata[], number, AddressOut] {
+  recvmsg(bufsize: number, ...rest: unknown[]): Promise<[Buffer, Ancdata[], number, AddressOut]> {
+    return this.#async(rest, ([ancbufsize = 0, flags = 0], options) =>
+      this.#promise(false, this.#recvmsg(bufsize, ancbufsize as number, flags as number), options)
+        .then((r) => this.#recvmsgOut(r)));
+  }
+
+  #recvmsgInto(buffers: Iterable<Bytes>, ancbufsize: number, flags: number):
+    Call<[number, NativeSockaddr | null, NativeCmsg[], number]> {
     const iov = iovArg(buffers);
     ancArg(ancbufsize);
     intArg(flags, 'flags');
     const len = sockaddrLength(this.family);
-    const [n, address, control, msgFlags] = this.#callSync(false, () =>
-      native.recvmsgSync(this.#fd, iov, ancbufsize, flags, len));
+    return {
+      sync: () => native.recvmsgSync(this.#fd, iov, ancbufsize, flags, len),
+      async: (o) => start<[Got, NativeSockaddr | null, NativeCmsg[], number]>('recvmsg', o,
+        (ref) => native.recvmsg(this.#fd, iov, ancbufsize, flags, len, ref))
+        .then(([[data, got], address, control, msgFlags]) => {
+          // The bytes stored, spread over the buffers in order, as the kernel
+          // would have written them.
+          let at = 0;
+          for (const b of iov) {
+            if (at >= data.length) break;
+            const n = Math.min(byteLength(b), data.length - at);
+            copyInto(toUint8(b), data.subarray(at, at + n));
+            at += n;
+          }
+          return [got, address, control, msgFlags];
+        }),
+    };
+  }
+
+  /** recvmsg_into(buffers, ancbufsize=0, flags=0) -> [nbytes, ancdata, msg_flags, address]. */
+  recvmsg_intoSync(buffers: Iterable<Bytes>, ancbufsize = 0, flags = 0): [number, Ancdata[], number, AddressOut] {
+    const [n, address, control, msgFlags] = this.#sync(false, this.#recvmsgInto(buffers, ancbufsize, flags));
     return [n, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)];
   }
 
   recvmsg_into(buffers: Iterable<Bytes>, ...rest: unknown[]): Promise<[number, Ancdata[], number, AddressOut]> {
-    return this.#async(rest, async ([ancbufsize = 0, flags = 0], options) => {
-      const iov = iovArg(buffers);
-      ancArg(ancbufsize);
-      intArg(flags, 'flags');
-      const len = sockaddrLength(this.family);
-      const [[data, nbytes], address, control, msgFlags] = await this.#call(false, options, () =>
-        start<[Got, NativeSockaddr | null, NativeCmsg[], number]>('recvmsg', options,
-          (ref) => native.recvmsg(this.#fd, iov, ancbufsize as number, flags as number, len, ref)));
-      let at = 0;
-      for (const b of iov) {
-        if (at >= data.length) break;
-        const n = Math.min(byteLength(b), data.length - at);
-        copyInto(toUint8(b), data.subarray(at, at + n));
-        at += n;
-      }
-      return [nbytes, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)] as
-        [number, Ancdata[], number, AddressOut];
-    });
-  }
-
-  // Runs a Promise form: Python's arguments, then the options object; a
-  // bad argument rejects the Promise rather than throwing.
-  #async<T>(args: unknown[], fn: (rest: unknown[], options: CallOptions | undefined) => Promise<T>): Promise<T> {
-    const [rest, options] = splitOptions(args);
-    return fn(rest, options);
+    return this.#async(rest, ([ancbufsize = 0, flags = 0], options) =>
+      this.#promise(false, this.#recvmsgInto(buffers, ancbufsize as number, flags as number), options)
+        .then(([n, address, control, msgFlags]) => [n, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)]));
   }
 }
 
