@@ -10,8 +10,10 @@ test('soak: 300,000 Sync and 30,000 Promise-form calls with aborts and closes le
     path.join(import.meta.dirname, '..', 'tools', 'soak.ts'), '--scale', '0.3', '--json'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const s = JSON.parse(r.stdout) as { problems: string[]; sent: number; received: number; aborted: number; closed: number;
-    syncCalls: number; asyncCalls: number };
+    syncCalls: number; asyncCalls: number; rssJudged: boolean };
   assert.deepEqual(s.problems, []);
+  // RSS is judged in every run but the AddressSanitizer one (tools/soak.ts).
+  assert.equal(s.rssJudged, !/libasan/.test(process.env.LD_PRELOAD ?? ''));
   assert.equal(s.syncCalls, 300_000);
   assert.equal(s.asyncCalls, 30_000);
   assert.ok(s.aborted > 0 && s.closed > 0);
