@@ -46,7 +46,9 @@ function complete(id: number, status: Status, value: unknown): void {
   }
 }
 
-native.setup(errorFromErrno, (code, message) => new gaierror(code, message), complete);
+native.setup(errorFromErrno, (code, message) => new gaierror(code, message), complete,
+  (family, addr, port) => ({ family, addr, port }),
+  (family, addr, port, flowinfo, scope_id) => ({ family, addr, port, flowinfo, scope_id }));
 
 function checkOptions(options: CallOptions | undefined): void {
   if (options === undefined) return;

@@ -118,6 +118,8 @@ export interface Native {
     makeError: (errno: number, syscall: string) => Error,
     makeGaiError: (code: number, message: string) => Error,
     complete: (id: number, status: Status, value: unknown) => void,
+    makeInet: (family: number, addr: string, port: number) => NativeSockaddr,
+    makeInet6: (family: number, addr: string, port: number, flowinfo: number, scope_id: number) => NativeSockaddr,
   ): void;
   cancel(id: number): boolean;
   threads(): { threads: number; idle: number; running: number };

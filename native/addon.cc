@@ -6,7 +6,7 @@
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new sockcall::AddonData;
-  static const char* const names[sockcall::kKeyCount] = {"family", "addr", "port", "flowinfo", "scope_id", "path",
+  static const char* const names[sockcall::kKeyCount] = {"family", "addr", "path",
                                                           "protocol", "ifindex", "hatype", "pkttype", "data"};
   napi_value keys;
   napi_create_array_with_length(env, sockcall::kKeyCount, &keys);

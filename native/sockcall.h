@@ -23,13 +23,15 @@ namespace sockcall {
 // environment and kept in an array (a reference can hold only an object in
 // Node-API 8): napi_set_named_property would make the key string anew on
 // every call, which was most of the cost of a received address (callgrind).
-enum Key { kFamily, kAddr, kPort, kFlowinfo, kScopeId, kPath, kProtocol, kIfindex, kHatype, kPkttype, kData, kKeyCount };
+enum Key { kFamily, kAddr, kPath, kProtocol, kIfindex, kHatype, kPkttype, kData, kKeyCount };
 
 struct AddonData {
   Napi::ObjectReference keys;  // an array of the Key names, in order
   Napi::FunctionReference make_error;      // (errno, syscall) => OSError
   Napi::FunctionReference make_gai_error;  // (code, message) => gaierror
   Napi::FunctionReference complete;        // (id, error, result) => void
+  Napi::FunctionReference make_inet;       // (family, addr, port) => {family, addr, port}
+  Napi::FunctionReference make_inet6;      // (family, addr, port, flowinfo, scope_id) => {...}
   struct Async* async = nullptr;           // pending calls (async.cc)
 };
 
