@@ -32,10 +32,8 @@ const cases: Case[] = only(process.argv.slice(2), [
       ['sys.recvfromSync(fd, buf): RunSync<MakeRecvfrom>', /RunSync<&sockcall::MakeRecvfrom>/],
       ['  of which MakeRecvfrom (arguments)', /sockcall::MakeRecvfrom\(/],
       ['  of which RecvfromOp::Result', /RecvfromOp::Result/],
-      ['    of which MakeSockaddr (the address object)', /sockcall::MakeSockaddr\(/],
-      ['      of which napi_set_named_property', /:napi_set_named_property /],
-      ['      of which inet_ntop', /:inet_ntop /],
-      ['    of which napi_set_element (the [n, address] array)', /:napi_set_element /],
+      ["    of which MakeSockaddr (the address object, lib/'s literal)", /sockcall::MakeSockaddr\(/],
+      ["    of which MakePair (the [n, address] array, lib/'s literal)", /sockcall::MakePair\(/],
     ],
   },
   {
@@ -43,7 +41,7 @@ const cases: Case[] = only(process.argv.slice(2), [
     show: [
       ['sys.recvfromSync(fd, buf, 0, null): RunSync<MakeRecvfrom>', /RunSync<&sockcall::MakeRecvfrom>/],
       ['  of which RecvfromOp::Result', /RecvfromOp::Result/],
-      ['    of which napi_set_element', /:napi_set_element /],
+      ['    of which MakePair (the [n, null] array)', /sockcall::MakePair\(/],
     ],
   },
   // The Promise form, one entry point per run (callgrind's toggles flip on
@@ -66,7 +64,8 @@ const cases: Case[] = only(process.argv.slice(2), [
       ['  of which RecvfromOp::Result', /RecvfromOp::Result/],
       ['    of which MakeSockaddr', /sockcall::MakeSockaddr\(/],
       ['    of which the new Buffer (napi_create_buffer_copy)', /:napi_create_buffer_copy /],
-      ["  of which napi_call_function (lib/'s complete())", /:napi_call_function /],
+      ['    of which MakePair (the [[data, n], address] arrays)', /sockcall::MakePair\(/],
+      ["  of which napi_call_function (lib/'s literals and complete())", /:napi_call_function /],
     ],
   },
   {

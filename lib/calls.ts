@@ -46,9 +46,12 @@ function complete(id: number, status: Status, value: unknown): void {
   }
 }
 
+// The addon's results are made by these literals (see CallMaker in
+// native/sockcall.h for why).
 native.setup(errorFromErrno, (code, message) => new gaierror(code, message), complete,
   (family, addr, port) => ({ family, addr, port }),
-  (family, addr, port, flowinfo, scope_id) => ({ family, addr, port, flowinfo, scope_id }));
+  (family, addr, port, flowinfo, scope_id) => ({ family, addr, port, flowinfo, scope_id }),
+  (first, second) => [first, second]);
 
 function checkOptions(options: CallOptions | undefined): void {
   if (options === undefined) return;

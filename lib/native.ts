@@ -120,6 +120,7 @@ export interface Native {
     complete: (id: number, status: Status, value: unknown) => void,
     makeInet: (family: number, addr: string, port: number) => NativeSockaddr,
     makeInet6: (family: number, addr: string, port: number, flowinfo: number, scope_id: number) => NativeSockaddr,
+    makePair: (first: unknown, second: unknown) => [unknown, unknown],
   ): void;
   cancel(id: number): boolean;
   threads(): { threads: number; idle: number; running: number };

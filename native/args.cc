@@ -9,6 +9,21 @@ namespace sockcall {
 
 AddonData* GetData(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
 
+Napi::Value CallMaker(Napi::Env env, const Napi::FunctionReference& maker, const napi_value* argv, size_t argc) {
+  if (maker.IsEmpty()) throw Napi::Error::New(env, "sockcall: a result was made before setup()");
+  napi_value undefined, result;
+  napi_get_undefined(env, &undefined);
+  if (napi_call_function(env, undefined, maker.Value(), argc, argv, &result) != napi_ok) {
+    throw Napi::Error::New(env);
+  }
+  return Napi::Value(env, result);
+}
+
+Napi::Value MakePair(Napi::Env env, napi_value first, napi_value second) {
+  napi_value argv[2] = {first, second};
+  return CallMaker(env, GetData(env)->make_pair, argv, 2);
+}
+
 [[noreturn]] void ThrowTypeError(Napi::Env env, const std::string& msg) {
   throw Napi::TypeError::New(env, msg);
 }

@@ -398,14 +398,15 @@ void EndPendingCallsOn(int fd) {
 Napi::Value Setup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonData* d = GetData(env);
-  for (size_t i = 0; i < 5; i++) {
-    if (!info[i].IsFunction()) ThrowTypeError(env, "setup() takes five functions");
+  for (size_t i = 0; i < 6; i++) {
+    if (!info[i].IsFunction()) ThrowTypeError(env, "setup() takes six functions");
   }
   if (d->async != nullptr) ThrowTypeError(env, "sockcall: setup() was already called in this environment");
   d->make_error = Napi::Persistent(info[0].As<Napi::Function>());
   d->make_gai_error = Napi::Persistent(info[1].As<Napi::Function>());
   d->make_inet = Napi::Persistent(info[3].As<Napi::Function>());
   d->make_inet6 = Napi::Persistent(info[4].As<Napi::Function>());
+  d->make_pair = Napi::Persistent(info[5].As<Napi::Function>());
   InstallSignalHandler();
   auto* a = new Async;
   a->env = env;

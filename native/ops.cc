@@ -126,10 +126,8 @@ std::string Data(const Memory& m, long ret) {
 // with MSG_TRUNC it can be larger.
 Napi::Value Received(Napi::Env env, const Target& t, long n) {
   if (!t.fresh) return Napi::Number::New(env, static_cast<double>(n));
-  Napi::Array a = Napi::Array::New(env, 2);
-  a.Set(0u, Napi::Buffer<char>::Copy(env, t.mem.data, Stored(t.mem, n)));
-  a.Set(1u, Napi::Number::New(env, static_cast<double>(n)));
-  return a;
+  return MakePair(env, Napi::Buffer<char>::Copy(env, t.mem.data, Stored(t.mem, n)),
+                  Napi::Number::New(env, static_cast<double>(n)));
 }
 
 // Sockaddr out-parameter with the length the caller chose.
@@ -172,10 +170,7 @@ class Accept4Op : public Op {
     err = errno;
   }
   Napi::Value Result(Napi::Env env) override {
-    Napi::Array a = Napi::Array::New(env, 2);
-    a.Set(0u, Napi::Number::New(env, static_cast<double>(ret)));
-    a.Set(1u, name.Make(env));
-    return a;
+    return MakePair(env, Napi::Number::New(env, static_cast<double>(ret)), name.Make(env));
   }
   const char* Name() const override { return "accept4"; }
   std::string TraceCall() const override {
@@ -274,10 +269,7 @@ class RecvfromOp : public Op {
     err = errno;
   }
   Napi::Value Result(Napi::Env env) override {
-    Napi::Array a = Napi::Array::New(env, 2);
-    a.Set(0u, Received(env, target, ret));
-    a.Set(1u, name.Make(env));
-    return a;
+    return MakePair(env, Received(env, target, ret), name.Make(env));
   }
   const char* Name() const override { return "recvfrom"; }
   std::string TraceCall() const override {
@@ -334,10 +326,7 @@ class RecvmsgOp : public Op {
         if (n > 0) memcpy(out.Data() + at, m.data, n);
         at += n;
       }
-      Napi::Array pair = Napi::Array::New(env, 2);
-      pair.Set(0u, out);
-      pair.Set(1u, Napi::Number::New(env, static_cast<double>(ret)));
-      a.Set(0u, pair);
+      a.Set(0u, MakePair(env, out, Napi::Number::New(env, static_cast<double>(ret))));
     } else {
       a.Set(0u, Napi::Number::New(env, static_cast<double>(ret)));
     }
@@ -401,12 +390,9 @@ class PollOp : public Op {
     err = errno;
   }
   Napi::Value Result(Napi::Env env) override {
-    Napi::Array a = Napi::Array::New(env, 2);
-    a.Set(0u, Napi::Number::New(env, static_cast<double>(ret)));
     Napi::Array revents = Napi::Array::New(env, fds.size());
     for (uint32_t i = 0; i < fds.size(); i++) revents.Set(i, Napi::Number::New(env, fds[i].revents));
-    a.Set(1u, revents);
-    return a;
+    return MakePair(env, Napi::Number::New(env, static_cast<double>(ret)), revents);
   }
   const char* Name() const override { return "poll"; }
   std::string TraceCall() const override {

@@ -209,18 +209,6 @@ size_t FormatIPv4(const in_addr& a, char* out) {
   return static_cast<size_t>(p - out);
 }
 
-// Calls one of lib/'s address makers (AddonData). Its exception, if any
-// (a stack overflow), stays pending and reaches the caller.
-Napi::Value Make(Napi::Env env, const Napi::FunctionReference& maker, const napi_value* argv, size_t argc) {
-  if (maker.IsEmpty()) throw Napi::Error::New(env, "sockcall: an address was made before setup()");
-  napi_value undefined, result;
-  napi_get_undefined(env, &undefined);
-  if (napi_call_function(env, undefined, maker.Value(), argc, argv, &result) != napi_ok) {
-    throw Napi::Error::New(env);
-  }
-  return Napi::Value(env, result);
-}
-
 }  // namespace
 
 Napi::Value MakeSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
@@ -234,10 +222,9 @@ Napi::Value MakeSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
   int family = sa->sa_family;
   char text[INET6_ADDRSTRLEN];
   // AF_INET and AF_INET6, the addresses of every received datagram, are
-  // made by lib/'s functions: an object literal made in JavaScript takes its
-  // shape from V8's inline cache, where the same object built through
-  // Node-API walks the map transition tree for each property (perf: most of
-  // a getsockname(2)'s cost; 3.2 µs a call became 1.7 µs).
+  // made by lib/'s object literals (CallMaker): built here property by
+  // property they were most of a getsockname(2)'s cost (perf; 3.2 µs a call
+  // became 1.7 µs).
   AddonData* d = GetData(env);
   if (family == AF_INET && len >= sizeof(sockaddr_in)) {
     auto* sin = reinterpret_cast<const sockaddr_in*>(sa);
@@ -245,7 +232,7 @@ Napi::Value MakeSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
     napi_create_int32(env, family, &argv[0]);
     napi_create_string_latin1(env, text, FormatIPv4(sin->sin_addr, text), &argv[1]);
     napi_create_uint32(env, ntohs(sin->sin_port), &argv[2]);
-    return Make(env, d->make_inet, argv, 3);
+    return CallMaker(env, d->make_inet, argv, 3);
   }
   if (family == AF_INET6 && len >= sizeof(sockaddr_in6)) {
     auto* sin6 = reinterpret_cast<const sockaddr_in6*>(sa);
@@ -256,7 +243,7 @@ Napi::Value MakeSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
     napi_create_uint32(env, ntohs(sin6->sin6_port), &argv[2]);
     napi_create_uint32(env, ntohl(sin6->sin6_flowinfo), &argv[3]);
     napi_create_uint32(env, sin6->sin6_scope_id, &argv[4]);
-    return Make(env, d->make_inet6, argv, 5);
+    return CallMaker(env, d->make_inet6, argv, 5);
   }
   Out o(env);
   o.Int(kFamily, family);

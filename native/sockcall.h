@@ -32,6 +32,7 @@ struct AddonData {
   Napi::FunctionReference complete;        // (id, error, result) => void
   Napi::FunctionReference make_inet;       // (family, addr, port) => {family, addr, port}
   Napi::FunctionReference make_inet6;      // (family, addr, port, flowinfo, scope_id) => {...}
+  Napi::FunctionReference make_pair;       // (a, b) => [a, b]
   struct Async* async = nullptr;           // pending calls (async.cc)
 };
 
@@ -41,6 +42,15 @@ AddonData* GetData(Napi::Env env);
 [[noreturn]] void ThrowErrno(Napi::Env env, int err, const char* syscall);
 Napi::Value MakeErrnoError(Napi::Env env, int err, const char* syscall);
 [[noreturn]] void ThrowGaiError(Napi::Env env, int code);
+
+// Results are made by lib/'s functions (AddonData), which setup() hands
+// over: an array or object literal made in JavaScript takes its shape from
+// V8's inline cache, where the same value built through Node-API goes
+// through V8's generic property path for every element (callgrind: about
+// 1,000 instructions each). A maker's exception stays pending and is thrown.
+Napi::Value CallMaker(Napi::Env env, const Napi::FunctionReference& maker, const napi_value* argv, size_t argc);
+// [first, second]
+Napi::Value MakePair(Napi::Env env, napi_value first, napi_value second);
 
 // Argument checks. `name` is the argument's name as lib/ documents it; the
 // message names it. None of them makes a system call.

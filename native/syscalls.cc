@@ -64,10 +64,7 @@ Napi::Value Socketpair(const Napi::CallbackInfo& info) {
            ", " + (r < 0 ? trace::Ptr(sv) : "[" + Int(sv[0]) + ", " + Int(sv[1]) + "]") + ")";
   });
   if (r < 0) ThrowErrno(info.Env(), err, "socketpair");
-  Napi::Array a = Napi::Array::New(info.Env(), 2);
-  a.Set(0u, Napi::Number::New(info.Env(), sv[0]));
-  a.Set(1u, Napi::Number::New(info.Env(), sv[1]));
-  return a;
+  return MakePair(info.Env(), Napi::Number::New(info.Env(), sv[0]), Napi::Number::New(info.Env(), sv[1]));
 }
 
 Napi::Value Bind(const Napi::CallbackInfo& info) {
