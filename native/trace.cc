@@ -6,23 +6,32 @@
 #include "names.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <linux/errqueue.h>
+#include <linux/netlink.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
 #include <mutex>
 
 namespace sockcall {
 namespace trace {
 
-bool enabled = false;
+std::atomic<bool> enabled{false};
 
 namespace {
 
 int out_fd = -1;
+// The trace file's identity: JavaScript can close any fd (fs.closeSync,
+// sys.close), and the number may then be given to a socket, whose peer
+// would receive every later line. Each write first checks that out_fd is
+// still this file.
+dev_t out_dev = 0;
+ino_t out_ino = 0;
 pid_t pid = 0;  // strace -f prints no [pid N] for the process's first thread
 
 // strace's default string limit (-s 32).
@@ -73,6 +82,11 @@ const Name kTypes[] = {N(SOCK_STREAM), N(SOCK_DGRAM), N(SOCK_RAW), N(SOCK_RDM), 
 const Name kTypeFlags[] = {N(SOCK_CLOEXEC), N(SOCK_NONBLOCK)};
 const Name kIpprotos[] = {N(IPPROTO_IP), N(IPPROTO_ICMP), N(IPPROTO_IGMP), N(IPPROTO_TCP), N(IPPROTO_UDP),
                           N(IPPROTO_IPV6), N(IPPROTO_ICMPV6), N(IPPROTO_RAW), N(IPPROTO_SCTP), N(IPPROTO_UDPLITE)};
+const Name kNetlinkProtos[] = {N(NETLINK_ROUTE), N(NETLINK_USERSOCK), N(NETLINK_FIREWALL), N(NETLINK_SOCK_DIAG),
+                               N(NETLINK_NFLOG), N(NETLINK_XFRM), N(NETLINK_SELINUX), N(NETLINK_ISCSI),
+                               N(NETLINK_AUDIT), N(NETLINK_FIB_LOOKUP), N(NETLINK_CONNECTOR), N(NETLINK_NETFILTER),
+                               N(NETLINK_IP6_FW), N(NETLINK_DNRTMSG), N(NETLINK_KOBJECT_UEVENT), N(NETLINK_GENERIC),
+                               N(NETLINK_SCSITRANSPORT), N(NETLINK_ECRYPTFS), N(NETLINK_RDMA), N(NETLINK_CRYPTO)};
 const Name kEthProtos[] = {N(ETH_P_ALL), N(ETH_P_IP), N(ETH_P_IPV6), N(ETH_P_ARP)};
 const Name kMsgFlags[] = {N(MSG_OOB), N(MSG_PEEK), N(MSG_DONTROUTE), N(MSG_CTRUNC), N(MSG_PROXY), N(MSG_TRUNC),
                           N(MSG_DONTWAIT), N(MSG_EOR), N(MSG_WAITALL), N(MSG_FIN), N(MSG_SYN), N(MSG_CONFIRM),
@@ -117,6 +131,21 @@ void Append(std::string* s, const char* fmt, long v) {
   *s += buf;
 }
 
+// Says once, on stderr, why the trace is not (or no longer) written: the
+// user asked for it, so silence would read as "no calls were made".
+void Complain(const std::string& what) {
+  static std::atomic<bool> said{false};
+  if (said.exchange(true)) return;
+  std::string msg = "sockcall: SOCKCALL_TRACE: " + what + "; tracing is off\n";
+  ssize_t n = write(STDERR_FILENO, msg.data(), msg.size());
+  (void)n;
+}
+
+std::string ErrnoText(int err) {
+  char buf[256];
+  return strerror_r(err, buf, sizeof buf);
+}
+
 }  // namespace
 
 void Init() {
@@ -124,13 +153,38 @@ void Init() {
   std::call_once(once, [] {
     const char* v = getenv("SOCKCALL_TRACE");
     if (v == nullptr || *v == '\0' || strcmp(v, "0") == 0) return;
+    pid = getpid();
     if (strcmp(v, "1") == 0) {
       out_fd = STDERR_FILENO;
     } else {
-      out_fd = open(v, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-      if (out_fd < 0) return;
+      // "%p" is the process's id, as in valgrind's --log-file: processes
+      // that share the variable (a program and its children) each write a
+      // file of their own.
+      std::string path = v;
+      for (size_t at; (at = path.find("%p")) != std::string::npos;) path.replace(at, 2, std::to_string(pid));
+      // The trace holds the data sent and received: readable by the user
+      // alone (0600). O_NOFOLLOW: a symlink planted at the path is refused,
+      // not followed; O_NONBLOCK: a FIFO with no reader fails with ENXIO
+      // instead of blocking the import (open(2), fifo(7)).
+      int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+      if (fd < 0) {
+        int err = errno;
+        Complain("cannot open " + path + ": " + (err == ELOOP ? std::string("it is a symbolic link") : ErrnoText(err)));
+        return;
+      }
+      struct stat st;
+      if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        Complain(path + " is not a regular file");
+        return;
+      }
+      // Writes to a regular file never block on a reader; the flag only
+      // served the open.
+      fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+      out_fd = fd;
+      out_dev = st.st_dev;
+      out_ino = st.st_ino;
     }
-    pid = getpid();
     enabled = true;
   });
 }
@@ -166,6 +220,14 @@ void Emit(const std::string& call, long ret, int err, const timespec& t0, const 
   char dur[48];
   snprintf(dur, sizeof dur, " <%ld.%06ld>\n", ns / 1000000000L, (ns % 1000000000L) / 1000);
   line += dur;
+  if (out_fd != STDERR_FILENO) {
+    struct stat st;
+    if (fstat(out_fd, &st) != 0 || st.st_dev != out_dev || st.st_ino != out_ino) {
+      enabled = false;
+      Complain("its file descriptor " + std::to_string(out_fd) + " was closed or reused by the program");
+      return;
+    }
+  }
   // One write(2) per line: lines from several threads do not interleave.
   ssize_t n = write(out_fd, line.data(), line.size());
   (void)n;
@@ -218,17 +280,30 @@ std::string Str(const void* data, size_t len) {
   return out;
 }
 
-std::string Domain(int domain) {
-  const char* n = Find(kDomains, domain);
-  return n ? n : Int(domain);
+// A value strace has no name for: "0x3039 /* AF_??? */" (strace's
+// printxval with the table's prefix).
+std::string Unknown(long value, const char* prefix) {
+  std::string out;
+  Append(&out, "%#lx", value);
+  return out + " /* " + prefix + "_??? */";
 }
 
+std::string Domain(int domain) {
+  const char* n = Find(kDomains, domain);
+  return n ? n : Unknown(domain, "AF");
+}
+
+// strace's socket type: the base type's name and then the flags; a base
+// it does not know comes after the flags, in hex ("SOCK_CLOEXEC|0x4d"), or
+// alone as "0x4d /* SOCK_??? */".
 std::string Type(int type) {
   int base = type & 0xf;
   const char* n = Find(kTypes, base);
-  std::string out = n ? n : Int(base);
   std::string flags = Flags(kTypeFlags, static_cast<unsigned>(type & ~0xf));
-  if (flags != "0") out += "|" + flags;
+  if (n != nullptr) return flags == "0" ? n : std::string(n) + "|" + flags;
+  if (flags == "0") return Unknown(type, "SOCK");
+  std::string out = flags + "|";
+  Append(&out, "%#lx", base);
   return out;
 }
 
@@ -237,7 +312,11 @@ std::string SockFlags(int flags) { return Flags(kTypeFlags, static_cast<unsigned
 std::string Protocol(int domain, int protocol) {
   if (domain == AF_INET || domain == AF_INET6) {
     const char* n = Find(kIpprotos, protocol);
-    return n ? n : Int(protocol);
+    return n ? n : Unknown(protocol, "IPPROTO");
+  }
+  if (domain == AF_NETLINK) {
+    const char* n = Find(kNetlinkProtos, protocol);
+    return n ? n : Unknown(protocol, "NETLINK");
   }
   if (domain == AF_PACKET) {
     int host = ntohs(static_cast<uint16_t>(protocol));

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <poll.h>
 
+#include <atomic>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -22,7 +23,7 @@
 namespace sockcall {
 namespace trace {
 
-extern bool enabled;
+extern std::atomic<bool> enabled;
 void Init();
 
 inline void Now(timespec* t) { clock_gettime(CLOCK_MONOTONIC, t); }

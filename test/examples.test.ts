@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { errorLine, normalize, python, scriptCalls, splitTeardown, straceWorks, traceRun } from '../tools/strace.ts';
+import { programLines } from '../tools/calls.ts';
+import { errorLine, python, straceWorks, traceRun } from '../tools/strace.ts';
 import { ms } from './helpers/slow.ts';
 
 const root = path.join(import.meta.dirname, '..');
@@ -14,8 +15,8 @@ test('program1.ts makes the same socket, connect, sendto and recvfrom as program
   { skip: strace.ok ? false : strace.why }, async () => {
     const p = await traceRun([PY, path.join(root, 'examples/program1.py')], { cwd: root });
     const t = await traceRun(tsx('examples/program1.ts'), { cwd: root });
-    const py = splitTeardown(normalize(scriptCalls(p.calls)));
-    const ts = splitTeardown(normalize(scriptCalls(t.calls)));
+    const py = programLines(p);
+    const ts = programLines(t);
     assert.deepEqual(py.body, [
       'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
       'connect(A, {sa_family=AF_INET, sin_port=htons(1060), sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
@@ -46,8 +47,8 @@ test('program2.ts blocks in recvfrom like program2.py, and the process stays ali
     const p = await traceRun([PY, path.join(root, 'examples/program2.py')], { cwd: root, deadlineMs: ms(3000) });
     const t = await traceRun(tsx('examples/program2.ts'), { cwd: root, deadlineMs: ms(3000) });
     assert.ok(p.timedOut && t.timedOut, 'both programs are still running at the deadline');
-    const py = normalize(scriptCalls(p.calls));
-    const ts = normalize(scriptCalls(t.calls));
+    const py = programLines(p).body;
+    const ts = programLines(t).body;
     assert.equal(py[py.length - 1], 'recvfrom(A <unfinished ...>');
     assert.deepEqual(ts, py);
   });

@@ -7,14 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { normalize, python, scriptCalls, splitTeardown, straceWorks, traceRun } from '../tools/strace.ts';
+import { programLines } from '../tools/calls.ts';
+import { python, straceWorks, traceRun } from '../tools/strace.ts';
 
 const dir = path.join(import.meta.dirname, 'twins');
 const strace = straceWorks();
 const skip = strace.ok ? false : strace.why;
 const PY = python();
 
-const lines = (calls: Parameters<typeof scriptCalls>[0]) => splitTeardown(normalize(scriptCalls(calls))).body;
 
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'repr.ts').sort()) {
   const name = file.replace(/\.ts$/, '');
@@ -24,9 +24,9 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 're
     const t = await traceRun([process.execPath, '--import', 'tsx', path.join(dir, file)], { cwd: dir });
     assert.equal(p.status, 0, `python failed:\n${p.stderr}`);
     assert.equal(t.stderr, '', 'the TypeScript port wrote to stderr');
-    const expected = lines(p.calls);
+    const expected = programLines(p).body;
     assert.ok(expected.length > 0, 'python made no socket calls: the trace was not read');
-    assert.deepEqual(lines(t.calls), expected);
+    assert.deepEqual(programLines(t).body, expected);
     assert.equal(t.stdout, p.stdout);
     assert.equal(t.status, p.status);
   });

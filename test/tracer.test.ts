@@ -4,10 +4,10 @@
 // sockets, call for call.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { normalize, parseTrace, scriptCalls, straceWorks, traceRun } from '../tools/strace.ts';
+import { normalize, programCalls, tracerCalls } from '../tools/calls.ts';
+import { straceWorks, traceRun } from '../tools/strace.ts';
 import { ms } from './helpers/slow.ts';
 
 const dir = path.join(import.meta.dirname, 'twins');
@@ -21,20 +21,25 @@ const skip = strace.ok ? false : strace.why;
 
 for (const program of programs) {
   test(`${path.basename(program)}: the tracer's lines are strace's`, { skip }, async () => {
-    const tmp = mkdtempSync(path.join(tmpdir(), 'sockcall-trace-'));
-    const out = path.join(tmp, 'trace');
-    try {
-      const r = await traceRun([process.execPath, '--import', 'tsx', program],
-        { cwd: path.dirname(program), env: { ...process.env, SOCKCALL_TRACE: out }, deadlineMs: ms(3000) });
-      if (path.dirname(program) === dir) assert.equal(r.stderr, '');
-      const traced = parseTrace(readFileSync(out, 'utf8'));
-      assert.ok(traced.length > 0);
-      assert.ok(traced.every((c) => c.seconds >= 0));
-      // A call still blocked at the deadline has no line of the tracer's yet.
-      assert.deepEqual(normalize(scriptCalls(traced)), normalize(scriptCalls(r.calls.filter((c) => !c.unfinished))));
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
+    const r = await traceRun([process.execPath, '--import', 'tsx', program], { cwd: path.dirname(program), deadlineMs: ms(3000) });
+    if (path.dirname(program) === dir) assert.equal(r.stderr, '');
+    assert.equal(r.tracer.length, 1, 'one process loaded the addon and wrote its trace');
+    const traced = r.tracer[0].calls;
+    assert.ok(traced.length > 0);
+    // Each line carries its duration; a poll that timed out lasted its timeout.
+    for (const c of traced) {
+      assert.equal(typeof c.seconds, 'number', `${c.name}: no duration`);
+      const timeout = c.name === 'poll' && c.result === '0 (Timeout)' ? Number(/, (\d+)$/.exec(c.args)?.[1]) : 0;
+      assert.ok(c.seconds! >= timeout / 1000 * 0.9, `${c.name}(${c.args}) timed out after ${c.seconds} s`);
     }
+    // Every line the tracer wrote is found in strace's trace, and the
+    // calls strace shows on the sockets they name are exactly the tracer's:
+    // none of the runtime's, none missing (a call still blocked at the
+    // deadline has no line of the tracer's yet).
+    const selected = programCalls(r.calls, r.tracer);
+    assert.deepEqual(selected.unmatched, []);
+    const straced = { ...selected, calls: selected.calls.filter((c) => !c.tokens.call.unfinished) };
+    assert.deepEqual(normalize(tracerCalls(r.tracer)).lines, normalize(straced).lines);
   });
 }
 

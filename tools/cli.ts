@@ -1,35 +1,72 @@
-// The `sockcall` command:
-//   sockcall compare [--json] [--deadline S] A.py B.ts   two programs side by side
-//   sockcall compare --all [--json] [--deadline S]       the experiment suite
-//   sockcall demo                                        the article's programs, explained
-//   sockcall explain [--host H] [--port P] [--family 4|6]
-// Exit status of compare: 0 when the two match, 1 when they diverge, 2 when
-// a side could not be run.
+// The `sockcall` command (usage() below says what each verb takes). Exit
+// status of compare: 0 when the two match, 1 when they diverge, 2 when a
+// side could not be run.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CannotRun, compare, defaultStyle, formatComparison, type Comparison, type Style } from './compare.ts';
+import { python } from './strace.ts';
+import {
+  CannotRun, compare, comparisonJson, defaultStyle, formatComparison, type Comparison, type CompareOptions, type Style,
+} from './compare.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const experimentsDir = path.join(root, 'experiments');
 
-interface Experiment { name: string; title: string; expect: string }
+/**
+ * An experiment of the suite (experiments/suite.json): NAME.py and NAME.ts,
+ * run with `args` and beside a `server` or `client` fixture if it has one.
+ */
+interface Experiment {
+  name: string; title: string; expect: string;
+  args?: string[]; server?: string; client?: string;
+  /** The experiment's row name, when one pair of programs is compared twice (as server and as client). */
+  as?: string;
+}
+
+const USAGE = `usage: sockcall compare [options] PROGRAM_A PROGRAM_B [-- ARG...]
+       sockcall compare --all [--json] [--deadline SECONDS] [NAME...]
+       sockcall demo
+       sockcall explain [--host HOST] [--port PORT] [--family 4|6]
+
+compare runs PROGRAM_A, then PROGRAM_B, each under strace -f, keeps the
+system calls each makes on its own sockets, normalizes them (sockets A, B...,
+pointers PTR, ports the kernel picked P1, P2...) and shows them side by side,
+with each program's stdout (ports and fd= named the same way) and how it
+ended. A program is a file (.py runs with python3, .ts with tsx, .js with
+node, .c is built with cc) or a command in quotes ("node dgram.js").
+
+  -- ARG...          arguments given to both programs
+  --server CMD       start CMD (sh -c) before each program, wait until it listens,
+                     stop it after the program: two clients against one server
+  --client CMD       start CMD once each program listens (a TCP listen, a bound
+                     UDP socket); when CMD ends, the program has 0.5 s to end
+  --deadline S       seconds a program may run before it counts as blocked (2)
+  --parallel         run both programs at once (no fixture; faster)
+  --json             the comparison as JSON
+  --all              the experiment suite of experiments/ (suite.json)
+
+Exit status: 0 the two match, 1 they diverge, 2 a program could not be run.
+Example, from experiments/:
+  sockcall compare --client 'python3 14-udp-echo.py client' 14-udp-echo.py 14-udp-echo.ts -- server
+  sockcall compare --server 'python3 14-udp-echo.py server' 14-udp-echo.py 14-udp-echo.ts -- client
+`;
 
 function usage(): never {
-  process.stderr.write(
-    'usage: sockcall compare [--json] [--deadline SECONDS] PROGRAM_A PROGRAM_B\n' +
-    '       sockcall compare --all [--json] [--deadline SECONDS]\n' +
-    '       sockcall demo\n' +
-    '       sockcall explain [--host HOST] [--port PORT] [--family 4|6]\n');
+  process.stderr.write(USAGE);
   process.exit(2);
 }
 
-function parse(argv: string[]): { flags: Map<string, string | true>; rest: string[] } {
+function parse(argv: string[]): { flags: Map<string, string | true>; rest: string[]; args: string[] } {
   const flags = new Map<string, string | true>();
   const rest: string[] = [];
-  const valued = new Set(['--deadline', '--host', '--port', '--family']);
+  const valued = new Set(['--deadline', '--host', '--port', '--family', '--server', '--client']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--') return { flags, rest, args: argv.slice(i + 1) };
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
     if (a.startsWith('--')) {
       const [k, v] = a.split('=', 2);
       if (valued.has(k)) flags.set(k, v ?? argv[++i] ?? usage());
@@ -38,7 +75,7 @@ function parse(argv: string[]): { flags: Map<string, string | true>; rest: strin
       rest.push(a);
     }
   }
-  return { flags, rest };
+  return { flags, rest, args: [] };
 }
 
 // 2 s unless --deadline says otherwise; SOCKCALL_COMPARE_DEADLINE changes
@@ -75,13 +112,16 @@ export interface SuiteRow {
 export async function runSuite(deadline = defaultDeadline, only?: string[]): Promise<SuiteRow[]> {
   const rows: SuiteRow[] = [];
   for (const e of experiments()) {
-    if (only && !only.includes(e.name)) continue;
-    const c = await compare(path.join(experimentsDir, `${e.name}.py`), path.join(experimentsDir, `${e.name}.ts`),
-      { deadline, cwd: experimentsDir });
+    const name = e.as ?? e.name;
+    if (only && !only.includes(name) && !only.includes(e.name)) continue;
+    // A fixture's python3 is the real interpreter, not a shim in front of it.
+    const fixture = (cmd: string | undefined) => cmd?.replace(/^python3 /, `${python()} `);
+    const c = await compare(`${e.name}.py`, `${e.name}.ts`,
+      { deadline, cwd: experimentsDir, args: e.args, server: fixture(e.server), client: fixture(e.client) });
     const asExpected = [c.left.outcome.text, c.right.outcome.text].every((t) => t.startsWith(e.expect));
-    rows.push({ name: e.name, title: e.title, expect: e.expect, python: c.left.outcome.text,
-      typescript: c.right.outcome.text, callsMatch: c.callsMatch, outcomesMatch: c.outcomesMatch, asExpected,
-      comparison: c });
+    rows.push({ name, title: e.title, expect: e.expect, python: c.left.outcome.text,
+      typescript: c.right.outcome.text, callsMatch: c.callsMatch, outcomesMatch: c.outcomesMatch && c.outputsMatch,
+      asExpected, comparison: c });
   }
   return rows;
 }
@@ -103,19 +143,25 @@ function formatSuite(rows: SuiteRow[], style: Style): string {
 }
 
 async function cmdCompare(argv: string[]): Promise<number> {
-  const { flags, rest } = parse(argv);
+  const { flags, rest, args } = parse(argv);
   const deadline = deadlineOf(flags);
   const style = defaultStyle(process.stdout);
   if (flags.has('--all')) {
     const rows = await runSuite(deadline, rest.length ? rest : undefined);
-    if (flags.has('--json')) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-    else process.stdout.write(formatSuite(rows, style));
+    if (flags.has('--json')) {
+      process.stdout.write(JSON.stringify(rows.map((r) => ({ ...r, comparison: comparisonJson(r.comparison) })), null, 2) + '\n');
+    } else {
+      process.stdout.write(formatSuite(rows, style));
+    }
     return rows.every((r) => r.callsMatch && r.outcomesMatch && r.asExpected) ? 0 : 1;
   }
   if (rest.length !== 2) usage();
+  const text = (k: string) => { const v = flags.get(k); return typeof v === 'string' ? v : undefined; };
+  const options: CompareOptions = { deadline, args, server: text('--server'), client: text('--client'),
+    parallel: flags.has('--parallel') };
   try {
-    const c = await compare(rest[0], rest[1], { deadline });
-    process.stdout.write(flags.has('--json') ? JSON.stringify(c, null, 2) + '\n' : formatComparison(c, style));
+    const c = await compare(rest[0], rest[1], options);
+    process.stdout.write(flags.has('--json') ? JSON.stringify(comparisonJson(c), null, 2) + '\n' : formatComparison(c, style));
     return c.match ? 0 : 1;
   } catch (err) {
     if (err instanceof CannotRun) {

@@ -1,32 +1,50 @@
 // `sockcall compare A B`: runs two socket programs (a Python original and its
-// TypeScript port, usually) under strace, keeps the system calls each made on
-// its own sockets, normalizes them, and lines them up row by row.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// TypeScript port, usually) under strace, one after the other, keeps the
+// system calls each made on its own sockets (calls.ts), normalizes them, and
+// lines them up row by row, with their output and how each ended.
+//
+// A program may be given arguments, and may need the other half of a
+// client/server experiment: a server started before each side (and stopped
+// after it), or a client started once the side listens. Both sides get the
+// same arguments and the same fixture.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  normalize, parseTrace, python, scriptCalls, splitTeardown, straceWorks, traceRun, type Syscall,
-  type TraceResult,
-} from './strace';
+  maskOutput, normalize, programCalls, splitTeardown, tracerCalls, type Normalized, type Selection,
+} from './calls.ts';
+import { descendants, listening, python, startRun, straceWorks, type TraceResult } from './strace.ts';
 
 export interface Side {
   /** The program as given. */
   program: string;
   /** The command that ran it. */
   command: string[];
-  /** The normalized calls the script made on its sockets. */
+  /** The normalized calls the program made on its sockets. */
   calls: string[];
   /** Calls the runtime made on its way out (CPython's finalizer of an unclosed socket). */
   teardown: string[];
   outcome: Outcome;
   stdout: string;
+  /** stdout with ports and socket numbers named as in the calls. */
+  output: string;
   stderr: string;
   /** Where the calls come from: strace, or sockcall's own tracer when strace cannot run. */
   source: 'strace' | 'tracer' | 'none';
+  /** How the program's sockets were told from the runtime's (calls.ts). */
+  by: 'tracer' | 'sockets' | null;
+  /** The addon's traced calls strace did not show: a fault of the harness, never expected. */
+  unmatched: string[];
+  /** The fixture that ran beside this side, and what it printed. */
+  fixture: Fixture | null;
+  /** The normalized calls with their raw records (times, threads), for the timeline. */
+  timeline: Normalized['calls'];
 }
+
+export interface Fixture { role: 'server' | 'client'; command: string; stdout: string; stderr: string; status: number | null }
 
 export interface Outcome {
   /** One line: the error line and exit status, "exit status 0", or "blocked in recvfrom after 2.0 s". */
@@ -35,7 +53,7 @@ export interface Outcome {
   error: string | null;
   status: number | null;
   signal: string | null;
-  /** The call still pending when the deadline ended the program. */
+  /** The calls still pending when the program was ended, by name, sorted ("accept4, recvfrom"). */
   blockedIn: string | null;
 }
 
@@ -51,7 +69,10 @@ export interface Comparison {
   left: Side;
   right: Side;
   rows: Row[];
+  /** stdout, line by line, masked. */
+  output: Row[];
   callsMatch: boolean;
+  outputsMatch: boolean;
   outcomesMatch: boolean;
   match: boolean;
   /** Why system calls were not compared, with the fix (strace missing, ptrace refused). */
@@ -65,84 +86,175 @@ export interface CompareOptions {
   /** Seconds a program may run before it counts as blocked. Default 2. */
   deadline?: number;
   cwd?: string;
+  /** Arguments given to both programs. */
+  args?: string[];
+  /** A command started before each side, waited for until it listens, and stopped after the side. */
+  server?: string;
+  /** A command started once each side listens; when it ends, the side has half a second to end too. */
+  client?: string;
+  /** Run both sides at once (no fixture): faster, but two servers would take the same port. */
+  parallel?: boolean;
 }
+
+type Resolved = Required<Omit<CompareOptions, 'server' | 'client'>> & Pick<CompareOptions, 'server' | 'client'>;
 
 const require_ = createRequire(import.meta.url);
+const EXTENSIONS = ['.py', '.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.c'];
 
-/** How a program file is run: Python with the real interpreter, TypeScript with tsx, JavaScript with node. */
-export function commandFor(program: string): string[] {
-  const ext = path.extname(program);
-  if (ext === '.py') return [python(), program];
-  if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
-    const tsx = pathToFileURL(path.join(path.dirname(require_.resolve('tsx/package.json')), 'dist', 'loader.mjs'));
-    return [process.execPath, '--import', tsx.href, program];
-  }
-  if (ext === '.js' || ext === '.mjs' || ext === '.cjs') return [process.execPath, program];
-  throw new CannotRun(`${program}: cannot tell how to run a "${ext}" file (.py, .ts or .js)`);
+/** Whether a side is a program file (by its extension) rather than a command. */
+function isProgramFile(program: string, cwd: string): boolean {
+  return EXTENSIONS.includes(path.extname(program)) && !/\s/.test(program.trim()) ||
+    existsSync(path.resolve(cwd, program)) && statSync(path.resolve(cwd, program)).isFile();
 }
 
-function outcomeOf(r: { status: number | null; signal: string | null; stderr: string; timedOut: boolean },
-  calls: Syscall[], deadline: number): Outcome {
+/**
+ * How a side is run: Python with the real interpreter, TypeScript through
+ * tsx, JavaScript with this node, C built with the machine's cc (its stdout
+ * unbuffered, so that a program ended at the deadline loses none of it),
+ * and anything else as a command for sh(1).
+ */
+export function commandFor(program: string, args: string[] = [], cwd = process.cwd(), build?: string): string[] {
+  const ext = path.extname(program);
+  if (!isProgramFile(program, cwd)) {
+    if (!/\s/.test(program.trim())) {
+      throw new CannotRun(`${program}: no such file, and not a command (a command has its arguments, in quotes: "node dgram.js")`);
+    }
+    return ['sh', '-c', `${program} "$@"`, 'sh', ...args];
+  }
+  if (ext === '.py') return [python(), program, ...args];
+  if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
+    const tsx = pathToFileURL(path.join(path.dirname(require_.resolve('tsx/package.json')), 'dist', 'loader.mjs'));
+    return [process.execPath, '--import', tsx.href, program, ...args];
+  }
+  if (ext === '.js' || ext === '.mjs' || ext === '.cjs') return [process.execPath, program, ...args];
+  if (ext === '.c') {
+    if (build === undefined) return ['cc', program];
+    const unbuffered = spawnSync('stdbuf', ['--version']).status === 0 ? ['stdbuf', '-o0', '-e0'] : [];
+    return [...unbuffered, build, ...args];
+  }
+  throw new CannotRun(`${program}: cannot tell how to run a "${ext}" file (.py, .ts, .js or .c, or a command in quotes)`);
+}
+
+/** Builds a C side with the machine's cc into dir; throws CannotRun with cc's message. */
+function buildC(program: string, cwd: string, dir: string): string {
+  const out = path.join(dir, path.basename(program, '.c'));
+  const r = spawnSync('cc', ['-O1', '-o', out, path.resolve(cwd, program)], { encoding: 'utf8' });
+  if (r.error) throw new CannotRun(`${program}: cc is not installed here (apt-get install gcc)`);
+  if (r.status !== 0) throw new CannotRun(`${program}: cc could not build it:\n${r.stderr.trim()}`);
+  return out;
+}
+
+function outcomeOf(r: Pick<TraceResult, 'status' | 'signal' | 'stderr' | 'timedOut'>, pending: string[], ended: string): Outcome {
   if (r.timedOut) {
-    const pending = [...calls].reverse().find((c) => c.unfinished);
-    const name = pending?.name ?? null;
-    return { text: `blocked in ${name ?? 'the program'} after ${deadline.toFixed(1)} s`, error: null, status: null,
-      signal: null, blockedIn: name };
+    const names = [...new Set(pending)].sort().join(', ');
+    const blockedIn = names === '' ? null : names;
+    return { text: `blocked in ${blockedIn ?? 'the program'} ${ended}`, error: null, status: null, signal: null, blockedIn };
   }
   // An uncaught error's line, "Name: message": Python's and the facade's
   // last line; in Node's own report, the line before the stack.
   const lines = r.stderr.split('\n').map((l) => l.trimEnd());
   const last = r.status === 0 ? undefined
-    : [...lines].reverse().find((l) => /^[\w.]*(Error|Exception|error|Interrupt)(: .*)?$/.test(l));
+    : [...lines].reverse().find((l) => /^[\w.]*(Error|Exception|error|Interrupt|Exit)(: .*)?$/.test(l));
   const error = last === undefined ? null : last.replace(/^socket\./, '');
   const status = r.status;
-  const text = r.signal ? `killed by ${r.signal}`
-    : error ? `${error} (exit status ${status})` : `exit status ${status}`;
+  const text = r.signal ? `killed by ${r.signal}` : error ? `${error} (exit status ${status})` : `exit status ${status}`;
   return { text, error, status, signal: r.signal, blockedIn: null };
 }
 
-async function runSide(program: string, options: Required<CompareOptions>, useStrace: boolean): Promise<Side> {
-  const command = commandFor(program);
-  const tmp = mkdtempSync(path.join(tmpdir(), 'sockcall-compare-'));
-  const traceFile = path.join(tmp, 'trace');
-  const env = { ...process.env, SOCKCALL_TRACE: traceFile, SOCKCALL_TRACEBACK: process.env.SOCKCALL_TRACEBACK };
-  try {
-    let r: TraceResult;
-    let source: Side['source'];
-    let calls: Syscall[];
-    if (useStrace) {
-      r = await traceRun(command, { deadlineMs: options.deadline * 1000, cwd: options.cwd, env });
-      calls = r.calls;
-      source = 'strace';
-    } else {
-      r = await plainRun(command, options.deadline * 1000, options.cwd, env);
-      calls = existsSync(traceFile) ? parseTrace(readFileSync(traceFile, 'utf8')) : [];
-      source = calls.length > 0 ? 'tracer' : 'none';
-    }
-    const { body, teardown } = splitTeardown(normalize(scriptCalls(calls)));
-    return { program, command, calls: body, teardown, outcome: outcomeOf(r, calls, options.deadline),
-      stdout: r.stdout, stderr: r.stderr, source };
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+interface FixtureRun { child: ChildProcess; stdout: string; stderr: string; status: number | null; exited: Promise<void> }
+
+function startFixture(command: string, cwd: string): FixtureRun {
+  const env = { ...process.env };
+  delete env.SOCKCALL_TRACE;
+  // Its own process group, so that stopping it stops whatever it started.
+  const child = spawn('sh', ['-c', command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const f: FixtureRun = { child, stdout: '', stderr: '', status: null, exited: Promise.resolve() };
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => { f.stdout += d; });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { f.stderr += d; });
+  f.exited = new Promise((resolve) => child.on('close', (status) => { f.status = status; resolve(); }));
+  return f;
 }
 
-function plainRun(argv: string[], deadlineMs: number, cwd: string, env: NodeJS.ProcessEnv): Promise<TraceResult> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, deadlineMs);
-    child.on('error', reject);
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ calls: [], stdout, stderr, status, signal, timedOut, elapsedMs: Date.now() - started });
-    });
-  });
+async function stopFixture(f: FixtureRun): Promise<void> {
+  if (f.child.exitCode === null && f.child.signalCode === null && f.child.pid !== undefined) {
+    try { process.kill(-f.child.pid, 'SIGTERM'); } catch { /* gone */ }
+    const t = setTimeout(() => { try { process.kill(-f.child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 1000);
+    await f.exited;
+    clearTimeout(t);
+  }
+  await f.exited;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until one of pids() listens, or until `gone` settles; true if it listened. */
+async function untilListening(pids: () => number[], gone: Promise<unknown>, ms: number): Promise<boolean> {
+  let over = false;
+  void gone.then(() => { over = true; });
+  const end = Date.now() + ms;
+  while (!over && Date.now() < end) {
+    if (listening(pids())) return true;
+    await sleep(10);
+  }
+  return listening(pids());
+}
+
+async function runSide(program: string, options: Resolved, useStrace: boolean): Promise<Side> {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'sockcall-compare-'));
+  let server: FixtureRun | null = null;
+  let client: FixtureRun | null = null;
+  try {
+    let command = commandFor(program, options.args, options.cwd);
+    if (path.extname(program) === '.c' && isProgramFile(program, options.cwd)) {
+      command = commandFor(program, options.args, options.cwd, buildC(program, options.cwd, tmp));
+    }
+    if (options.server !== undefined) {
+      server = startFixture(options.server, options.cwd);
+      const s = server;
+      if (!await untilListening(() => (s.child.pid ? [s.child.pid, ...descendants(s.child.pid)] : []), s.exited, 5000)) {
+        throw new CannotRun(`the server (${options.server}) did not listen within 5 s` +
+          (s.child.exitCode !== null ? ` (it ended with status ${s.child.exitCode}: ${s.stderr.trim().split('\n').pop() ?? ''})` : ''));
+      }
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
+    const run = startRun(command, { deadlineMs: options.deadline * 1000, cwd: options.cwd, env, strace: useStrace });
+    let ended = `after ${options.deadline.toFixed(1)} s`;
+    if (options.client !== undefined) {
+      const cmd = options.client;
+      void (async () => {
+        if (!await untilListening(run.pids, run.done, options.deadline * 1000)) return;
+        client = startFixture(cmd, options.cwd);
+        await client.exited;
+        // The client is done: the side (a server, usually waiting for the
+        // next one) has half a second to finish what it was doing.
+        await sleep(500);
+        ended = 'once the client had finished';
+        run.stop();
+      })();
+    }
+    const r = await run.done;
+    let selection: Selection;
+    if (useStrace) selection = programCalls(r.calls, r.tracer);
+    else selection = tracerCalls(r.tracer);
+    const normalized = normalize(selection);
+    const { body, teardown } = splitTeardown(normalized.lines);
+    const pending = selection.calls.filter((c) => c.tokens.call.unfinished).map((c) => c.tokens.call.name);
+    const source: Side['source'] = useStrace ? 'strace' : selection.calls.length > 0 ? 'tracer' : 'none';
+    const f = (client ?? server) as FixtureRun | null;
+    return {
+      program, command, calls: body, teardown, outcome: outcomeOf(r, pending, ended), stdout: r.stdout,
+      output: maskOutput(r.stdout, normalized), stderr: r.stderr, source,
+      by: selection.calls.length > 0 || useStrace ? selection.by : null,
+      unmatched: selection.unmatched.map((c) => `${c.name}(${c.args}) = ${c.result}`),
+      fixture: f === null ? null : { role: client ? 'client' : 'server', command: (client ? options.client : options.server)!,
+        stdout: f.stdout, stderr: f.stderr, status: f.status },
+      timeline: normalized.calls,
+    };
+  } finally {
+    if (client) await stopFixture(client);
+    if (server) await stopFixture(server);
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Pairs two lists of lines: equal lines on one row (longest common subsequence), the rest side by side. */
@@ -183,36 +295,55 @@ export function align(a: string[], b: string[]): { left: string | null; right: s
   return rows;
 }
 
+const outputLines = (text: string) => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
+
 /** Runs both programs and compares them. Throws CannotRun when a side cannot be run at all. */
 export async function compare(left: string, right: string, options: CompareOptions = {}): Promise<Comparison> {
-  const opts: Required<CompareOptions> = { deadline: options.deadline ?? 2, cwd: options.cwd ?? process.cwd() };
+  const opts: Resolved = { deadline: options.deadline ?? 2, cwd: options.cwd ?? process.cwd(), args: options.args ?? [],
+    parallel: options.parallel ?? false, server: options.server, client: options.client };
+  if (opts.parallel && (opts.server !== undefined || opts.client !== undefined)) {
+    throw new CannotRun('--parallel runs both sides at once, which one fixture cannot serve: leave out --parallel');
+  }
+  if (opts.server !== undefined && opts.client !== undefined) throw new CannotRun('a side has either a server or a client, not both');
   for (const p of [left, right]) {
-    if (!existsSync(path.resolve(opts.cwd, p))) throw new CannotRun(`${p}: no such file`);
-    commandFor(p);
+    if (isProgramFile(p, opts.cwd) && !existsSync(path.resolve(opts.cwd, p))) throw new CannotRun(`${p}: no such file`);
+    commandFor(p, [], opts.cwd);
   }
   const st = straceWorks();
   const warning = st.ok ? null : `${st.why}; comparing outcomes only (and the TypeScript side's own trace)`;
-  const [l, r] = await Promise.all([runSide(left, opts, st.ok), runSide(right, opts, st.ok)]);
+  const [l, r] = opts.parallel
+    ? await Promise.all([runSide(left, opts, st.ok), runSide(right, opts, st.ok)])
+    : [await runSide(left, opts, st.ok), await runSide(right, opts, st.ok)];
   const rows: Row[] = align(l.calls, r.calls).map((row) => ({ ...row, same: row.left === row.right, teardown: false }));
   for (const [side, t] of [['left', l.teardown], ['right', r.teardown]] as const) {
     for (const line of t) rows.push({ left: side === 'left' ? line : null, right: side === 'right' ? line : null, same: true, teardown: true });
   }
+  const output: Row[] = align(outputLines(l.output), outputLines(r.output))
+    .map((row) => ({ ...row, same: row.left === row.right, teardown: false }));
   const callsMatch = st.ok ? rows.every((row) => row.same) : true;
+  const outputsMatch = l.output === r.output;
   const outcomesMatch = l.outcome.error === r.outcome.error && l.outcome.status === r.outcome.status &&
     l.outcome.signal === r.outcome.signal && l.outcome.blockedIn === r.outcome.blockedIn;
-  const match = callsMatch && outcomesMatch;
-  const differing = rows.filter((row) => !row.same).length;
+  const match = callsMatch && outputsMatch && outcomesMatch;
+  const counted = rows.filter((row) => !row.teardown).length;
   let verdict: string;
   if (match) {
-    verdict = st.ok ? `MATCH: the same ${l.calls.length} system calls, and the same outcome (${l.outcome.text})`
+    const printed = l.output === '' ? '' : `, the same output (${outputLines(l.output).length} lines)`;
+    verdict = st.ok ? `MATCH: the same ${l.calls.length} system calls${printed}, and the same outcome (${l.outcome.text})`
       : `MATCH (outcomes only): ${l.outcome.text}`;
   } else {
     const parts = [];
-    if (!callsMatch) parts.push(`${differing} of ${rows.filter((row) => !row.teardown).length} rows differ`);
+    if (!callsMatch) parts.push(`${rows.filter((row) => !row.same).length} of ${counted} rows differ`);
+    if (!outputsMatch) parts.push(`${output.filter((row) => !row.same).length} of ${output.length} output lines differ`);
     if (!outcomesMatch) parts.push(`outcomes differ: ${l.outcome.text} / ${r.outcome.text}`);
     verdict = `DIVERGE: ${parts.join('; ')}`;
   }
-  return { left: l, right: r, rows, callsMatch, outcomesMatch, match, warning, verdict };
+  const unmatched = [...l.unmatched, ...r.unmatched];
+  const warn = [warning, unmatched.length > 0
+    ? `${unmatched.length} of the addon's traced calls are missing from strace's trace (a fault of sockcall's: please report it): ${unmatched[0]}`
+    : null].filter((w): w is string => w !== null);
+  return { left: l, right: r, rows, output, callsMatch, outputsMatch, outcomesMatch, match,
+    warning: warn.length > 0 ? warn.join('\n') : null, verdict };
 }
 
 // ---- text output ----------------------------------------------------------------
@@ -231,31 +362,44 @@ function fit(text: string, width: number): string {
   return text.slice(0, Math.max(0, width - 1)) + '…';
 }
 
-export function formatComparison(c: Comparison, style: Style): string {
-  const out: string[] = [];
-  if (c.warning) out.push(paint(style, '33', `note: ${c.warning}`));
-  const num = String(c.rows.length).length;
-  const longest = Math.max(10, ...c.rows.flatMap((r) => [r.left?.length ?? 0, r.right?.length ?? 0]),
-    c.left.program.length, c.right.program.length);
-  const col = Math.min(longest, Math.max(20, Math.floor((style.width - num - 6) / 2)));
-  out.push(`${' '.repeat(num)}   ${paint(style, '1', fit(c.left.program, col))} │ ${paint(style, '1', c.right.program)}`);
-  c.rows.forEach((row, i) => {
+function table(out: string[], rows: Row[], style: Style, num: number, col: number): void {
+  rows.forEach((row, i) => {
     const mark = row.teardown ? 't' : row.same ? ' ' : '≠';
     const left = fit(row.left ?? '', col);
     const right = row.right ?? '';
     const line = `${String(i + 1).padStart(num)} ${mark} ${left} │ ${right.length > col ? fit(right, col).trimEnd() : right}`;
     out.push(row.teardown ? paint(style, '2', line) : row.same ? line : paint(style, '31', line));
   });
+}
+
+export function formatComparison(c: Comparison, style: Style): string {
+  const out: string[] = [];
+  if (c.warning) for (const w of c.warning.split('\n')) out.push(paint(style, '33', `note: ${w}`));
+  const num = String(Math.max(c.rows.length, c.output.length)).length;
+  const all = [...c.rows, ...c.output];
+  const longest = Math.max(10, ...all.flatMap((r) => [r.left?.length ?? 0, r.right?.length ?? 0]),
+    c.left.program.length, c.right.program.length);
+  const col = Math.min(longest, Math.max(20, Math.floor((style.width - num - 6) / 2)));
+  out.push(`${' '.repeat(num)}   ${paint(style, '1', fit(c.left.program, col))} │ ${paint(style, '1', c.right.program)}`);
+  table(out, c.rows, style, num, col);
   if (c.rows.some((r) => r.teardown)) {
     out.push(paint(style, '2', `${' '.repeat(num)} t = the runtime's teardown (CPython's finalizer of an unclosed socket); not counted`));
   }
+  if (c.output.length > 0) {
+    out.push(`${' '.repeat(num)}   ${paint(style, '1', fit('stdout', col))} │ ${paint(style, '1', 'stdout')}`);
+    table(out, c.output, style, num, col);
+  }
   out.push('');
+  const fixture = c.left.fixture;
+  if (fixture) out.push(`both sides ran with the ${fixture.role} \`${fixture.command}\``);
   out.push(`${c.left.program}: ${c.left.outcome.text}`);
   out.push(`${c.right.program}: ${c.right.outcome.text}`);
   out.push(paint(style, c.match ? '32' : '31', c.verdict));
   return out.join('\n') + '\n';
 }
 
+/** The comparison as data, without the raw records of the timeline. */
 export function comparisonJson(c: Comparison): unknown {
-  return c;
+  const side = ({ timeline: _t, ...s }: Side) => s;
+  return { ...c, left: side(c.left), right: side(c.right) };
 }

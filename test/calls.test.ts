@@ -1,0 +1,146 @@
+// Which calls of a run are the program's, and their normalized lines: on
+// strace text of the shapes each Node line and CPython write (no process
+// is run here).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { maskOutput, normalize, programCalls, programLines, tracerCalls } from '../tools/calls.ts';
+import { parseStrace, parseTrace, type TracerFile } from '../tools/strace.ts';
+
+const lines = (text: string, tracer: TracerFile[] = []) => programLines({ calls: parseStrace(text), tracer }).body;
+
+// A multi-threaded server ended at the deadline: strace writes the pending
+// calls in either of two ways, and the program's socket numbers vary.
+const killedA = `
+4079  socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3<socket:[8573]>
+4079  listen(3<socket:[8573]>, 128)     = 0
+4080  accept4(3<socket:[8573]>,  <unfinished ...>
+4079  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 5<socket:[8574]>
+4079  recvfrom(5<socket:[8574]>,  <unfinished ...>
+4080  <... accept4 resumed> <unfinished ...>) = ?
+4079  <... recvfrom resumed> <unfinished ...>) = ?
+`;
+const killedB = `
+4088  socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3<socket:[7978]>
+4088  listen(3<socket:[7978]>, 128)     = 0
+4089  accept4(3<socket:[7978]>,  <unfinished ...>
+4088  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 4<socket:[7979]>
+4088  recvfrom(4<socket:[7979]>,  <unfinished ...>) = ?
+4089  <... accept4 resumed> <unfinished ...>) = ?
+`;
+
+test('a call killed while pending stays unfinished, however strace splits its line', () => {
+  for (const text of [killedA, killedB]) {
+    assert.deepEqual(lines(text), [
+      'socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+      'listen(A, 128) = 0',
+      'accept4(A <unfinished ...>',
+      'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = B',
+      'recvfrom(B <unfinished ...>',
+    ]);
+    const pending = programCalls(parseStrace(text), []).calls.filter((c) => c.tokens.call.unfinished);
+    assert.deepEqual(pending.map((c) => c.tokens.call.name), ['accept4', 'recvfrom']);
+  }
+});
+
+// Node 22's libuv (1.49+) makes socketpairs for a child's stdio and sets
+// their buffers; the program's calls come from the addon, which traced them.
+const node22 = `
+500  socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [19<socket:[100]>, 20<socket:[101]>]) = 0
+500  setsockopt(19<socket:[100]>, SOL_SOCKET, SO_RCVBUF, [65536], 4) = 0
+500  setsockopt(20<socket:[101]>, SOL_SOCKET, SO_SNDBUF, [65536], 4) = 0
+500  close(20<socket:[101]>)           = 0
+500  ioctl(19<socket:[100]>, FIONBIO, [1]) = 0
+500  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 20<socket:[200]>
+501  connect(20<socket:[200]>, {sa_family=AF_INET, sin_port=htons(1060), sin_addr=inet_addr("127.0.0.1")}, 16) = 0
+501  sendto(20<socket:[200]>, "123", 3, 0, NULL, 0) = 3
+500  close(19<socket:[100]>)           = 0
+`;
+const node22Tracer = [{ pid: 500, calls: parseTrace(`socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 20 <0.000010>
+[pid   501] connect(20, {sa_family=AF_INET, sin_port=htons(1060), sin_addr=inet_addr("127.0.0.1")}, 16) = 0 <0.000014>
+[pid   501] sendto(20, "123", 3, 0, NULL, 0) = 3 <0.000034>
+`, 500) }];
+
+test('with the addon\'s trace, the runtime\'s sockets are left out whatever it does with them', () => {
+  const expected = [
+    'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'connect(A, {sa_family=AF_INET, sin_port=htons(1060), sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
+    'sendto(A, "123", 3, 0, NULL, 0) = 3',
+  ];
+  assert.deepEqual(lines(node22, node22Tracer), expected);
+  // The same lines from the tracer alone, and every tracer line was found.
+  assert.deepEqual(normalize(tracerCalls(node22Tracer)).lines, expected);
+  assert.deepEqual(programCalls(parseStrace(node22), node22Tracer).unmatched, []);
+  // Without the tracer's word, the socketpair is taken for the program's:
+  // it made it.
+  assert.equal(lines(node22)[0], 'socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [A, B]) = 0');
+});
+
+test('a tracer line strace did not show is reported, not silently dropped', () => {
+  const tracer = [{ pid: 500, calls: parseTrace('getsockname(20, 0x1234, [16]) = -1 EBADF (Bad file descriptor) <0.000001>\n', 500) }];
+  assert.equal(programCalls(parseStrace(node22), [...node22Tracer, tracer[0]]).unmatched.length, 1);
+});
+
+// CPython's getaddrinfo with AI_ADDRCONFIG: glibc asks nscd, then rtnetlink.
+const glibc = `
+600  socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 3<socket:[300]>
+600  connect(3<socket:[300]>, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT (No such file or directory)
+600  close(3<socket:[300]>)            = 0
+600  socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE) = 3<socket:[301]>
+600  bind(3<socket:[301]>, {sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}, 12) = 0
+600  getsockname(3<socket:[301]>, {sa_family=AF_NETLINK, nl_pid=600, nl_groups=00000000}, [12]) = 0
+600  sendto(3<socket:[301]>, [{nlmsg_len=20, nlmsg_type=RTM_GETADDR, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, nlmsg_seq=1700000000, nlmsg_pid=0}, {ifa_family=AF_UNSPEC, ...}], 20, 0, {sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}, 12) = 20
+600  close(3<socket:[301]>)            = 0
+600  socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE) = 3<socket:[302]>
+600  bind(3<socket:[302]>, {sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}, 12) = 0
+600  getsockname(3<socket:[302]>, {sa_family=AF_NETLINK, nl_pid=600, nl_groups=00000000}, [12]) = 0
+600  close(3<socket:[302]>)            = 0
+`;
+
+test('the C library\'s own sockets (nscd, getaddrinfo\'s rtnetlink) are not the program\'s; a netlink socket of its own is, its pid masked', () => {
+  assert.deepEqual(normalize(programCalls(parseStrace(glibc), [])).lines, [
+    'socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE) = A',
+    'bind(A, {sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}, 12) = 0',
+    'getsockname(A, {sa_family=AF_NETLINK, nl_pid=PID, nl_groups=00000000}, [12]) = 0',
+    'close(A) = 0',
+  ]);
+});
+
+// A program that polls a socket after closing it (POLLNVAL), and an fd
+// number given to a file afterwards.
+const closed = `
+700  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 4<socket:[400]>
+700  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 5<socket:[401]>
+700  close(5<socket:[401]>)            = 0
+700  poll([{fd=4<socket:[400]>, events=POLLIN}, {fd=5, events=POLLIN}], 2, 0) = 1 ([{fd=5, revents=POLLNVAL}])
+700  close(5</usr/lib/python3.11/x.pyc>) = 0
+700  poll([{fd=5, events=POLLIN}], 1, 0) = 1 ([{fd=5, revents=POLLNVAL}])
+`;
+
+test('a poll on a closed socket names it by its letter; a file given the number later is not the program\'s', () => {
+  assert.deepEqual(lines(closed), [
+    'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = B',
+    'close(B) = 0',
+    'poll([{fd=A, events=POLLIN}, {fd=B, events=POLLIN}], 2, 0) = 1 ([{fd=B, revents=POLLNVAL}])',
+  ]);
+});
+
+test('sockets inherited from the parent (stdio socketpairs) are not the program\'s', () => {
+  const text = `
+800  ioctl(1<socket:[900]>, TCGETS, 0x7ffd0000) = -1 ENOTTY (Inappropriate ioctl for device)
+800  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 3<socket:[901]>
+800  socket(0x3039 /* AF_??? */, SOCK_DGRAM|SOCK_CLOEXEC, 0) = -1 EAFNOSUPPORT (Address family not supported by protocol)
+`;
+  assert.deepEqual(lines(text), ['socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'socket(0x3039 /* AF_??? */, SOCK_DGRAM|SOCK_CLOEXEC, 0) = -1 EAFNOSUPPORT (Address family not supported by protocol)']);
+});
+
+test('output: the kernel\'s ports and CPython\'s fd= are named as in the calls', () => {
+  const text = `
+900  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 7<socket:[500]>
+900  recvfrom(7<socket:[500]>, "hi", 65535, 0, {sa_family=AF_INET, sin_port=htons(45001), sin_addr=inet_addr("127.0.0.1")}, [16]) = 2
+`;
+  const n = normalize(programCalls(parseStrace(text), []), { keepPorts: [] });
+  assert.equal(maskOutput("<socket.socket fd=7> ('127.0.0.1', 45001) 3 bytes, port 1060\n", n),
+    "<socket.socket fd=A> ('127.0.0.1', P1) 3 bytes, port 1060\n");
+});
