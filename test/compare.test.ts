@@ -74,12 +74,22 @@ test('a program that does not exist: exit status 2 and a clear message', async (
   assert.match(u.stderr, /cannot tell how to run a "\.md" file/);
 });
 
-test('every experiment matches its Python twin: sockcall compare --all', { skip }, async () => {
-  const r = await cli(['compare', '--all']);
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-  const lines = r.stdout.trim().split('\n');
-  assert.match(lines[lines.length - 1], /^all \d+ experiments matched$/);
-  assert.ok(lines.filter((l) => / yes$/.test(l)).length >= 12);
+test('every experiment matches its Python twin, client/server pairs both ways: sockcall compare --all', { skip }, async () => {
+  const r = await cli(['compare', '--all', '--json']);
+  assert.equal(r.status, 0, r.stdout.slice(0, 4000) + r.stderr);
+  const rows = JSON.parse(r.stdout) as { name: string; callsMatch: boolean; outcomesMatch: boolean; asExpected: boolean;
+    comparison: { left: { by: string; tracerDisagrees: string | null }; right: { by: string; tracerDisagrees: string | null } } }[];
+  assert.ok(rows.length >= 21, `${rows.length} experiments`);
+  for (const row of rows) {
+    assert.ok(row.callsMatch && row.outcomesMatch && row.asExpected, row.name);
+    // sockcall's trace of the port said what strace saw.
+    assert.equal(row.comparison.right.tracerDisagrees, null, row.name);
+    assert.equal(row.comparison.left.by, 'sockets', `${row.name}: Python's sockets are those it made`);
+    assert.equal(row.comparison.right.by, 'tracer', `${row.name}: the port's are those sockcall's trace names`);
+  }
+  for (const pair of ['14-udp-echo', '15-tcp-echo', '16-tcp-two-clients', '17-udp-silent-server']) {
+    assert.ok(rows.some((row) => row.name === `${pair}/server`) && rows.some((row) => row.name === `${pair}/client`), pair);
+  }
 });
 
 test('without strace: one line that says so and how to fix it, and the outcomes compared', async () => {
@@ -125,4 +135,75 @@ test('the account follows the runs: a recvfrom that did not fail is not told as 
   assert.match(text, /sendto returned 3/);
   assert.match(text, /Here recvfrom returned 2: not the ECONNREFUSED the article shows/);
   assert.doesNotMatch(text, /asynchronous error|ICMP|blocked/);
+});
+
+const fixtures = 'test/fixtures/compare';
+
+test('stdout is compared: the same calls with another line printed diverge at the output row', { skip }, async () => {
+  const r = await cli(['compare', '--json', `${fixtures}/hello.py`, `${fixtures}/goodbye.ts`]);
+  assert.equal(r.status, 1, r.stderr);
+  const c = JSON.parse(r.stdout) as Json & { callsMatch: boolean; output: { left: string; right: string; same: boolean }[] };
+  assert.ok(c.callsMatch);
+  assert.deepEqual(c.output, [{ left: 'hello', right: 'goodbye', same: false, teardown: false }]);
+  assert.match(c.verdict, /^DIVERGE: 1 of 1 output lines differ/);
+});
+
+test('programs take arguments after --, the same for both', { skip }, async () => {
+  const r = await cli(['compare', `${fixtures}/hello.py`, `${fixtures}/hello.ts`, '--', 'server', '127.0.0.1']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /hello server 127\.0\.0\.1 +│ hello server 127\.0\.0\.1/);
+  assert.match(r.stdout, /MATCH: the same 2 system calls, the same output \(1 lines\)/);
+});
+
+test('the sides run one after the other: two programs holding one port do not collide, unless --parallel', { skip }, async () => {
+  // Each holds the port until the deadline: run at once, they overlap however slowly they start.
+  const deadline = String(3 * slow);
+  const one = await cli(['compare', '--deadline', deadline, `${fixtures}/hold-port.py`, `${fixtures}/hold-port.ts`]);
+  assert.equal(one.status, 0, one.stdout);
+  assert.match(one.stdout, /MATCH: .*blocked in recvfrom/);
+  const both = await cli(['compare', '--parallel', '--deadline', deadline, `${fixtures}/hold-port.py`, `${fixtures}/hold-port.ts`]);
+  assert.equal(both.status, 1);
+  assert.match(both.stdout, /Errno 98\] Address already in use/);
+});
+
+test('a C original and a plain command can be sides: program1.c matches program1.py; dgram shows what libuv asks for', { skip }, async () => {
+  const c = await cli(['compare', 'examples/program1.py', 'examples/program1.c']);
+  assert.equal(c.status, 0, c.stdout + c.stderr);
+  assert.match(c.stdout, /MATCH: the same 4 system calls, and the same outcome \(ConnectionRefusedError: \[Errno 111\]/);
+  const d = await cli(['compare', '--json', 'examples/program1.py', 'node examples/program1-dgram.mjs']);
+  assert.equal(d.status, 1, d.stderr);
+  const j = JSON.parse(d.stdout) as { right: { calls: string[] } };
+  // The socket dgram made, and nothing of the runtime's own.
+  assert.deepEqual(j.right.calls.map((l) => l.split('(')[0]), ['socket', 'bind', 'connect', 'sendmsg', 'recvmsg']);
+  assert.match(j.right.calls[0], /SOCK_DGRAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK/);
+  const bad = await cli(['compare', 'examples/program1.py', 'test/fixtures/compare/missing.c']);
+  assert.equal(bad.status, 2);
+});
+
+test('a multi-threaded program gets the same verdict on every run', { skip }, async () => {
+  const verdicts = new Set<string>();
+  for (let i = 0; i < 3; i++) {
+    const r = await cli(['compare', '--json', '--deadline', String(slow), `${fixtures}/threads.py`, `${fixtures}/threads.py`]);
+    const c = JSON.parse(r.stdout) as Json;
+    verdicts.add(`${c.verdict} | ${c.rows.map((row) => row.left).join(' | ')}`);
+  }
+  assert.equal(verdicts.size, 1, [...verdicts].join('\n'));
+  assert.match([...verdicts][0], /^MATCH: .*blocked in accept4, recvfrom after/);
+  assert.match([...verdicts][0], /accept4\(A <unfinished \.\.\.>/);
+});
+
+test('a fixture that fails is said so beside the verdict', { skip }, async () => {
+  const r = await cli(['compare', '--client', 'exit 3', 'experiments/14-udp-echo.py', 'experiments/14-udp-echo.ts', '--', 'server']);
+  assert.match(r.stdout, /note: experiments\/14-udp-echo\.py: the client `exit 3` exited with status 3/);
+  const s = await cli(['compare', '--server', 'exit 4', 'experiments/14-udp-echo.py', 'experiments/14-udp-echo.ts', '--', 'client']);
+  assert.equal(s.status, 2);
+  assert.match(s.stderr, /the server \(exit 4\) did not listen within 5 s \(it ended with status 4/);
+});
+
+test('--help says how sides run, the fixtures and the arguments', async () => {
+  const r = await cli(['compare', '--help']);
+  assert.equal(r.status, 0);
+  for (const what of ['one after the other', '--server CMD', '--client CMD', '-- ARG', '--parallel', '.c is built with cc']) {
+    assert.ok(r.stdout.replace(/\s+/g, ' ').includes(what), what);
+  }
 });

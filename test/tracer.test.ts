@@ -1,54 +1,88 @@
-// SOCKCALL_TRACE: every system call sockcall makes, in strace's syntax. Each
-// TypeScript twin runs under strace with the tracer on; after the same
-// normalization, the tracer's lines are strace's lines for the script's
-// sockets, call for call.
+// SOCKCALL_TRACE: every system call sockcall makes, in strace's syntax, to
+// stderr or to a file of the user's alone. (That its lines are strace's is
+// held for every twin in twins.test.ts and every experiment by compare.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { normalize, programCalls, tracerCalls } from '../tools/calls.ts';
-import { straceWorks, traceRun } from '../tools/strace.ts';
-import { ms } from './helpers/slow.ts';
+import { parseTrace } from '../tools/strace.ts';
 
-const dir = path.join(import.meta.dirname, 'twins');
-const experiments = path.join(import.meta.dirname, '..', 'experiments');
-const programs = [
-  ...readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'repr.ts').map((f) => path.join(dir, f)),
-  ...readdirSync(experiments).filter((f) => f.endsWith('.ts')).map((f) => path.join(experiments, f)),
-].sort();
-const strace = straceWorks();
-const skip = strace.ok ? false : strace.why;
+const root = path.join(import.meta.dirname, '..');
+const program1 = path.join(root, 'examples', 'program1.ts');
+const tsx = (file: string, env: NodeJS.ProcessEnv) =>
+  spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
 
-for (const program of programs) {
-  test(`${path.basename(program)}: the tracer's lines are strace's`, { skip }, async () => {
-    const r = await traceRun([process.execPath, '--import', 'tsx', program], { cwd: path.dirname(program), deadlineMs: ms(3000) });
-    if (path.dirname(program) === dir) assert.equal(r.stderr, '');
-    assert.equal(r.tracer.length, 1, 'one process loaded the addon and wrote its trace');
-    const traced = r.tracer[0].calls;
-    assert.ok(traced.length > 0);
-    // Each line carries its duration; a poll that timed out lasted its timeout.
-    for (const c of traced) {
-      assert.equal(typeof c.seconds, 'number', `${c.name}: no duration`);
-      const timeout = c.name === 'poll' && c.result === '0 (Timeout)' ? Number(/, (\d+)$/.exec(c.args)?.[1]) : 0;
-      assert.ok(c.seconds! >= timeout / 1000 * 0.9, `${c.name}(${c.args}) timed out after ${c.seconds} s`);
-    }
-    // Every line the tracer wrote is found in strace's trace, and the
-    // calls strace shows on the sockets they name are exactly the tracer's:
-    // none of the runtime's, none missing (a call still blocked at the
-    // deadline has no line of the tracer's yet).
-    const selected = programCalls(r.calls, r.tracer);
-    assert.deepEqual(selected.unmatched, []);
-    const straced = { ...selected, calls: selected.calls.filter((c) => !c.tokens.call.unfinished) };
-    assert.deepEqual(normalize(tracerCalls(r.tracer)).lines, normalize(straced).lines);
-  });
-}
-
-test('SOCKCALL_TRACE=1 writes to stderr, and a worker thread\'s calls carry its thread id', async () => {
-  const { spawnSync } = await import('node:child_process');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'examples', 'program1.ts')],
-    { encoding: 'utf8', env: { ...process.env, SOCKCALL_TRACE: '1' } });
+test('SOCKCALL_TRACE=1 writes to stderr, and a worker thread\'s calls carry its thread id', () => {
+  const r = tsx(program1, { SOCKCALL_TRACE: '1' });
   const lines = r.stderr.split('\n').filter((l) => /^(\[pid +\d+\] )?\w+\(/.test(l));
   assert.match(lines[0], /^socket\(AF_INET, SOCK_DGRAM\|SOCK_CLOEXEC, IPPROTO_IP\) = \d+ <\d+\.\d{6}>$/);
   assert.match(lines[lines.length - 1],
     /^\[pid +\d+\] recvfrom\(\d+, 0x[0-9a-f]+, 65535, 0, 0x[0-9a-f]+, \[16\]\) = -1 ECONNREFUSED \(Connection refused\) <\d+\.\d{6}>$/);
+});
+
+test('each line carries how long the call took: a poll that timed out lasted its timeout', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-trace-'));
+  try {
+    tsx(path.join(root, 'experiments', '09-timeout.ts'), { SOCKCALL_TRACE: path.join(dir, 'trace') });
+    const calls = parseTrace(readFileSync(path.join(dir, 'trace'), 'utf8'));
+    const poll = calls.find((c) => c.name === 'poll' && c.result === '0 (Timeout)');
+    assert.ok(poll, 'the poll that timed out was traced');
+    assert.ok(poll.seconds! >= 0.2 * 0.95, `poll(..., 200) timed out after ${poll.seconds} s`);
+    for (const c of calls) assert.ok(c.seconds! < 5, `${c.name} lasted ${c.seconds} s`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the trace file: %p is the process id, the mode is 0600, and a new file is made', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-trace-'));
+  try {
+    const r = tsx(program1, { SOCKCALL_TRACE: path.join(dir, 'trace.%p') });
+    assert.equal(r.status, 1);
+    const files = spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.trim().split('\n');
+    assert.equal(files.length, 1);
+    assert.match(files[0], /^trace\.\d+$/);
+    const st = statSync(path.join(dir, files[0]));
+    assert.equal(st.mode & 0o777, 0o600, 'the trace holds received data: the user\'s alone');
+    assert.match(readFileSync(path.join(dir, files[0]), 'utf8'), /^socket\(AF_INET/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a trace path that is a symlink, a FIFO or a directory is refused with one line on stderr, and the program runs', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-trace-'));
+  try {
+    const target = path.join(dir, 'elsewhere');
+    symlinkSync(target, path.join(dir, 'link'));
+    assert.equal(spawnSync('mkfifo', [path.join(dir, 'fifo')]).status, 0);
+    mkdirSync(path.join(dir, 'sub'));
+    for (const [name, why] of [['link', 'it is a symbolic link'], ['fifo', 'No such device or address'],
+      ['sub', 'Is a directory']] as const) {
+      const r = tsx(program1, { SOCKCALL_TRACE: path.join(dir, name) });
+      const notes = r.stderr.split('\n').filter((l) => l.startsWith('sockcall:'));
+      assert.deepEqual(notes, [`sockcall: SOCKCALL_TRACE: cannot open ${path.join(dir, name)}: ${why}; tracing is off`]);
+      assert.equal(r.status, 1, 'the program ran to its own error (no hang on the FIFO)');
+      assert.match(r.stderr, /ConnectionRefusedError: \[Errno 111\]/);
+    }
+    assert.ok(!existsSync(target), 'the symlink was not followed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a program that closes the tracer\'s fd does not get its lines written into the socket that takes the number', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-trace-'));
+  try {
+    const trace = path.join(dir, 'trace');
+    const r = spawnSync(process.execPath, [path.join(import.meta.dirname, 'fixtures', 'close-trace.mjs')],
+      { encoding: 'utf8', env: { ...process.env, SOCKCALL_TRACE: trace }, timeout: 20_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { reused: true, got: '' });
+    assert.match(r.stderr, /sockcall: SOCKCALL_TRACE: its file descriptor \d+ was closed or reused by the program; tracing is off/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -471,3 +471,17 @@ export function programLines(run: { calls: Syscall[]; tracer: TracerFile[] }, op
   const selection = programCalls(run.calls, run.tracer);
   return { ...splitTeardown(normalize(selection, options).lines), unmatched: selection.unmatched, by: selection.by };
 }
+
+/**
+ * Whether the addon's own trace of a run says what strace saw: the tracer's
+ * lines, every one, against strace's calls on the sockets they name (a call
+ * still pending when the run ended has no line of the tracer's yet). Null
+ * when the run loaded no addon.
+ */
+export function tracerAgreement(run: { calls: Syscall[]; tracer: TracerFile[] }):
+  { tracer: string[]; strace: string[]; unmatched: Syscall[] } | null {
+  if (!run.tracer.some((f) => f.calls.length > 0)) return null;
+  const selected = programCalls(run.calls, run.tracer);
+  const finished = { ...selected, calls: selected.calls.filter((c) => !c.tokens.call.unfinished) };
+  return { tracer: normalize(tracerCalls(run.tracer)).lines, strace: normalize(finished).lines, unmatched: selected.unmatched };
+}

@@ -28,11 +28,12 @@ const USAGE = `usage: sockcall compare [options] PROGRAM_A PROGRAM_B [-- ARG...]
        sockcall demo
        sockcall explain [--host HOST] [--port PORT] [--family 4|6]
 
-compare runs PROGRAM_A, then PROGRAM_B, each under strace -f, keeps the
-system calls each makes on its own sockets, normalizes them (sockets A, B...,
-pointers PTR, ports the kernel picked P1, P2...) and shows them side by side,
-with each program's stdout (ports and fd= named the same way) and how it
-ended. A program is a file (.py runs with python3, .ts with tsx, .js with
+compare runs PROGRAM_A and then PROGRAM_B, one after the other, each under
+strace -f; keeps the system calls each makes on its own sockets (those
+sockcall's trace names, for a program that uses it; those it made, but the C
+library's, for any other); normalizes them (sockets A, B..., pointers PTR,
+ports the kernel picked P1, P2...); and shows them side by side, with each
+program's stdout (ports and fd= named the same way) and how it ended. A program is a file (.py runs with python3, .ts with tsx, .js with
 node, .c is built with cc) or a command in quotes ("node dgram.js").
 
   -- ARG...          arguments given to both programs
@@ -115,7 +116,7 @@ export async function runSuite(deadline = defaultDeadline, only?: string[]): Pro
     const name = e.as ?? e.name;
     if (only && !only.includes(name) && !only.includes(e.name)) continue;
     // A fixture's python3 is the real interpreter, not a shim in front of it.
-    const fixture = (cmd: string | undefined) => cmd?.replace(/^python3 /, `${python()} `);
+    const fixture = (cmd: string | undefined) => cmd?.replace(/(^|; )python3 /g, `$1${python()} `);
     const c = await compare(`${e.name}.py`, `${e.name}.ts`,
       { deadline, cwd: experimentsDir, args: e.args, server: fixture(e.server), client: fixture(e.client) });
     const asExpected = [c.left.outcome.text, c.right.outcome.text].every((t) => t.startsWith(e.expect));
@@ -134,12 +135,15 @@ function table(headers: string[], rows: string[][]): string {
 
 function formatSuite(rows: SuiteRow[], style: Style): string {
   const short = (t: string) => t.replace(/ \(exit status 1\)$/, '');
-  const body = table(['scenario', 'Python outcome', 'TypeScript outcome', 'syscalls match'],
+  const ok = (r: SuiteRow) => r.callsMatch && r.outcomesMatch && r.asExpected;
+  const body = table(['experiment', 'Python outcome', 'TypeScript outcome', 'match'],
     rows.map((r) => [r.name, short(r.python), short(r.typescript),
-      r.callsMatch && r.outcomesMatch && r.asExpected ? 'yes' : r.callsMatch ? 'outcome differs' : 'NO']));
-  const all = rows.every((r) => r.callsMatch && r.outcomesMatch && r.asExpected);
-  const verdict = all ? `all ${rows.length} experiments matched` : `${rows.filter((r) => !(r.callsMatch && r.outcomesMatch && r.asExpected)).length} of ${rows.length} experiments diverged`;
-  return body + '\n' + (style.color ? `\x1b[${all ? 32 : 31}m${verdict}\x1b[0m` : verdict) + '\n';
+      ok(r) ? 'yes' : !r.callsMatch ? 'NO: calls differ' : !r.asExpected ? 'NO: not as expected' : 'NO: output or outcome']));
+  const notes = rows.flatMap((r) => r.comparison.warning ? r.comparison.warning.split('\n').map((w) => `note: ${r.name}: ${w}`) : []);
+  const all = rows.every(ok);
+  const verdict = all ? `all ${rows.length} experiments matched` : `${rows.filter((r) => !ok(r)).length} of ${rows.length} experiments diverged`;
+  return body + (notes.length ? '\n' + notes.join('\n') + '\n' : '') + '\n' +
+    (style.color ? `\x1b[${all ? 32 : 31}m${verdict}\x1b[0m` : verdict) + '\n';
 }
 
 async function cmdCompare(argv: string[]): Promise<number> {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  maskOutput, normalize, programCalls, splitTeardown, tracerCalls, type Normalized, type Selection,
+  maskOutput, normalize, programCalls, splitTeardown, tracerAgreement, tracerCalls, type Normalized, type Selection,
 } from './calls.ts';
 import { descendants, listening, python, startRun, straceWorks, type TraceResult } from './strace.ts';
 
@@ -36,8 +36,12 @@ export interface Side {
   source: 'strace' | 'tracer' | 'none';
   /** How the program's sockets were told from the runtime's (calls.ts). */
   by: 'tracer' | 'sockets' | null;
-  /** The addon's traced calls strace did not show: a fault of the harness, never expected. */
-  unmatched: string[];
+  /**
+   * Where sockcall's own trace of the program and strace's disagree (a
+   * line of each, the first that differs): a fault of sockcall's, never
+   * expected. Null when they agree or the program did not load sockcall.
+   */
+  tracerDisagrees: string | null;
   /** The fixture that ran beside this side, and what it printed. */
   fixture: Fixture | null;
   /** The normalized calls with their raw records (times, threads), for the timeline. */
@@ -245,7 +249,7 @@ async function runSide(program: string, options: Resolved, useStrace: boolean): 
       program, command, calls: body, teardown, outcome: outcomeOf(r, pending, ended), stdout: r.stdout,
       output: maskOutput(r.stdout, normalized), stderr: r.stderr, source,
       by: selection.calls.length > 0 || useStrace ? selection.by : null,
-      unmatched: selection.unmatched.map((c) => `${c.name}(${c.args}) = ${c.result}`),
+      tracerDisagrees: useStrace ? disagreement(r) : null,
       fixture: f === null ? null : { role: client ? 'client' : 'server', command: (client ? options.client : options.server)!,
         stdout: f.stdout, stderr: f.stderr, status: f.status },
       timeline: normalized.calls,
@@ -255,6 +259,19 @@ async function runSide(program: string, options: Resolved, useStrace: boolean): 
     if (server) await stopFixture(server);
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+function disagreement(r: TraceResult): string | null {
+  const a = tracerAgreement(r);
+  if (a === null) return null;
+  if (a.unmatched.length > 0) {
+    const c = a.unmatched[0];
+    return `the tracer wrote ${c.name}(${c.args}) = ${c.result}, which strace did not show`;
+  }
+  for (let i = 0; i < Math.max(a.tracer.length, a.strace.length); i++) {
+    if (a.tracer[i] !== a.strace[i]) return `tracer: ${a.tracer[i] ?? '(nothing)'}; strace: ${a.strace[i] ?? '(nothing)'}`;
+  }
+  return null;
 }
 
 /** Pairs two lists of lines: equal lines on one row (longest common subsequence), the rest side by side. */
@@ -338,12 +355,20 @@ export async function compare(left: string, right: string, options: CompareOptio
     if (!outcomesMatch) parts.push(`outcomes differ: ${l.outcome.text} / ${r.outcome.text}`);
     verdict = `DIVERGE: ${parts.join('; ')}`;
   }
-  const unmatched = [...l.unmatched, ...r.unmatched];
-  const warn = [warning, unmatched.length > 0
-    ? `${unmatched.length} of the addon's traced calls are missing from strace's trace (a fault of sockcall's: please report it): ${unmatched[0]}`
-    : null].filter((w): w is string => w !== null);
+  const warn = [warning];
+  for (const s of [l, r]) {
+    if (s.tracerDisagrees !== null) {
+      warn.push(`${s.program}: sockcall's trace and strace's disagree (a fault of sockcall's, please report it): ${s.tracerDisagrees}`);
+    }
+    const f = s.fixture;
+    if (f !== null && f.status !== 0 && f.status !== null) {
+      warn.push(`${s.program}: the ${f.role} \`${f.command}\` exited with status ${f.status}` +
+        (f.stderr.trim() ? `: ${f.stderr.trim().split('\n').pop()}` : ''));
+    }
+  }
+  const notes = warn.filter((w): w is string => w !== null);
   return { left: l, right: r, rows, output, callsMatch, outputsMatch, outcomesMatch, match,
-    warning: warn.length > 0 ? warn.join('\n') : null, verdict };
+    warning: notes.length > 0 ? notes.join('\n') : null, verdict };
 }
 
 // ---- text output ----------------------------------------------------------------

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
 const valgrind = spawnSync('valgrind', ['--version']).status === 0;
-const program = path.join(import.meta.dirname, 'fixtures', 'calls.mjs');
+const program = path.join(import.meta.dirname, '..', 'fixtures', 'calls.mjs');
 
 function memcheck(n: number): { errors: number; lost: number; ours: string[] } {
   const r = spawnSync('valgrind', ['--leak-check=full', '--show-leak-kinds=definite', '--errors-for-leak-kinds=definite', '--num-callers=30',

@@ -1,0 +1,20 @@
+#!/bin/sh
+# The tests that touch the runtime (compare, demo, the package's surface,
+# threads, the article's programs, the twins, the tracer) on each Node line
+# people use besides the machine's: real Node binaries from the npm
+# registry's `node` package. The addon built on the machine's Node loads
+# unchanged (Node-API). SOCKCALL_NODE_LINES picks the lines (default
+# "22 24 26").
+set -eu
+cd "$(dirname "$0")/.."
+lines="${SOCKCALL_NODE_LINES:-22 24 26}"
+prefix=$(mktemp -d "${TMPDIR:-/tmp}/sockcall-node-lines.XXXXXX")
+trap 'rm -rf "$prefix"' EXIT
+for v in $lines; do
+  npm install --silent --prefix "$prefix/node$v" --no-save --no-audit --no-fund "node@$v" >/dev/null
+  bin="$prefix/node$v/node_modules/.bin"
+  echo "== Node $(PATH="$bin:$PATH" node --version)"
+  PATH="$bin:$PATH" node --import tsx --test --test-concurrency=1 \
+    test/compare.test.ts test/package.test.ts test/threads.test.ts test/examples.test.ts test/twins.test.ts \
+    test/tracer.test.ts
+done
