@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `sockcall` command. Its tools are TypeScript, run through tsx (which
+// The `sockcall` command. The CLI (cli/) is TypeScript, run through tsx (which
 // also runs the .ts programs it compares).
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../tools/cli.ts');
+await import('../cli/main.ts');

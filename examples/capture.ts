@@ -11,7 +11,7 @@
 // -c stops after COUNT packets, --port keeps the packets to or from a UDP
 // port (and the ICMP errors about it), -t leaves out the timestamps.
 import { socket, sys, htons, AF_PACKET, SOCK_RAW, ETH_P_ALL, PACKET_OUTGOING } from 'sockcall';
-import { decodeFrame, tcpdumpLine, timestamp } from '../tools/packets.ts';
+import { decodeFrame, tcpdumpLine, timestamp } from '../cli/packets.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { splitArgs, straceWorks, traceRun } from '../tools/strace.ts';
+import { splitArgs, straceWorks, traceRun } from '../cli/strace.ts';
 
 const strace = straceWorks();
 const fixture = path.join(import.meta.dirname, 'fixtures', 'bad-input.ts');

@@ -3,8 +3,8 @@
 // is run here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maskOutput, normalize, programCalls, programLines, tracerCalls } from '../tools/calls.ts';
-import { parseStrace, parseTrace, type TracerFile } from '../tools/strace.ts';
+import { maskOutput, normalize, programCalls, programLines, tracerCalls } from '../cli/calls.ts';
+import { parseStrace, parseTrace, type TracerFile } from '../cli/strace.ts';
 
 const lines = (text: string, tracer: TracerFile[] = []) => programLines({ calls: parseStrace(text), tracer }).body;
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { python, straceWorks } from '../tools/strace.ts';
+import { python, straceWorks } from '../cli/strace.ts';
 import { slow } from './helpers/slow.ts';
 
 const root = path.join(import.meta.dirname, '..');
@@ -123,7 +123,7 @@ test('npm start\'s demo: both programs side by side, then an account drawn from 
 });
 
 test('the account follows the runs: a recvfrom that did not fail is not told as ECONNREFUSED', async () => {
-  const { explainRuns } = await import('../tools/demo.ts');
+  const { explainRuns } = await import('../cli/demo.ts');
   const side = (calls: string[], outcome: Partial<{ text: string; error: string | null; blockedIn: string | null }>) => ({
     calls, outcome: { text: '', error: null, status: 0, signal: null, blockedIn: null, ...outcome } });
   const comparison = (calls: string[], outcome: Parameters<typeof side>[1]) => ({

@@ -7,7 +7,7 @@ import {
   socket, sys, errno, errorcode, OSError, ConnectionError, ConnectionRefusedError, BlockingIOError, TimeoutError,
   gaierror, errorFromErrno, AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM, MSG_DONTWAIT,
 } from 'sockcall';
-import { python } from '../tools/strace.ts';
+import { python } from '../cli/strace.ts';
 
 const PY = python();
 function py(code: string): string {

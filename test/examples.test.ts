@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { programLines } from '../tools/calls.ts';
-import { errorLine, python, straceWorks, traceRun } from '../tools/strace.ts';
+import { programLines } from '../cli/calls.ts';
+import { errorLine, python, straceWorks, traceRun } from '../cli/strace.ts';
 import { ms } from './helpers/slow.ts';
 
 const root = path.join(import.meta.dirname, '..');

@@ -1,10 +1,10 @@
 // The fuzzer, with a fixed seed, for 15 s (30 s on the sanitizer build,
 // test/slow/sanitizers.test.ts; longer with SOCKCALL_FUZZ_SECONDS): no crash, no hang, and
 // every error a TypeError, RangeError, or an OSError whose errno a system
-// call in the trace returned (tools/fuzz.ts).
+// call in the trace returned (dev/fuzz.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fuzz } from '../tools/fuzz.ts';
+import { fuzz } from '../dev/fuzz.ts';
 
 const seconds = Number(process.env.SOCKCALL_FUZZ_SECONDS ?? 15);
 

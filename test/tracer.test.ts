@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parseTrace } from '../tools/strace.ts';
+import { parseTrace } from '../cli/strace.ts';
 
 const root = path.join(import.meta.dirname, '..');
 const program1 = path.join(root, 'examples', 'program1.ts');

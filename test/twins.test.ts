@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { programLines, tracerAgreement } from '../tools/calls.ts';
-import { python, straceWorks, traceRun } from '../tools/strace.ts';
+import { programLines, tracerAgreement } from '../cli/calls.ts';
+import { python, straceWorks, traceRun } from '../cli/strace.ts';
 
 const dir = path.join(import.meta.dirname, 'twins');
 const strace = straceWorks();

@@ -1,4 +1,4 @@
-// The soak at full scale (tools/soak.ts): RSS, threads and fds back within
+// The soak at full scale (dev/soak.ts): RSS, threads and fds back within
 // bounds after warm-up, and every datagram received.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,12 +7,12 @@ import * as path from 'node:path';
 
 test('soak: 1,000,000 Sync and 100,000 Promise-form calls with aborts and closes leave nothing behind', () => {
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx',
-    path.join(import.meta.dirname, '..', '..', 'tools', 'soak.ts'), '--scale', '1', '--json'], { encoding: 'utf8' });
+    path.join(import.meta.dirname, '..', '..', 'dev', 'soak.ts'), '--scale', '1', '--json'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const s = JSON.parse(r.stdout) as { problems: string[]; sent: number; received: number; aborted: number; closed: number;
     syncCalls: number; asyncCalls: number; rssJudged: boolean };
   assert.deepEqual(s.problems, []);
-  // RSS is judged in every run but the AddressSanitizer one (tools/soak.ts).
+  // RSS is judged in every run but the AddressSanitizer one (dev/soak.ts).
   assert.equal(s.rssJudged, !/libasan/.test(process.env.LD_PRELOAD ?? ''));
   assert.equal(s.syncCalls, 1_000_000);
   assert.equal(s.asyncCalls, 100_000);
