@@ -1,7 +1,7 @@
 // The addon's entry point. Context-aware (NODE_API_MODULE): it loads in the
 // main thread and in any number of worker_threads Workers, each with its own
 // AddonData.
-#include "sockcall.h"
+#include "addon.h"
 #include "trace.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -19,8 +19,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);
   sockcall::trace::Init();
   sockcall::InitConstants(env, exports);
-  sockcall::InitSyscalls(env, exports);
-  sockcall::InitAsync(env, exports);
+  sockcall::InitCalls(env, exports);
+  sockcall::InitLookup(env, exports);
+  sockcall::InitPromise(env, exports);
   return exports;
 }
 

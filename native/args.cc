@@ -1,67 +1,15 @@
-// Argument conversion and the errors that report bad arguments and errno.
-#include "sockcall.h"
+// Argument readers (args.h).
+#include "args.h"
 
-#include <cerrno>
 #include <cmath>
-#include <netdb.h>
+#include <cstdio>
+#include <cstring>
 
 namespace sockcall {
-
-AddonData* GetData(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
-
-Napi::Value CallMaker(Napi::Env env, const Napi::FunctionReference& maker, const napi_value* argv, size_t argc) {
-  if (maker.IsEmpty()) throw Napi::Error::New(env, "sockcall: a result was made before setup()");
-  napi_value undefined, result;
-  napi_get_undefined(env, &undefined);
-  if (napi_call_function(env, undefined, maker.Value(), argc, argv, &result) != napi_ok) {
-    throw Napi::Error::New(env);
-  }
-  return Napi::Value(env, result);
-}
-
-Napi::Value MakePair(Napi::Env env, napi_value first, napi_value second) {
-  napi_value argv[2] = {first, second};
-  return CallMaker(env, GetData(env)->make_pair, argv, 2);
-}
-
-[[noreturn]] void ThrowTypeError(Napi::Env env, const std::string& msg) {
-  throw Napi::TypeError::New(env, msg);
-}
-
-[[noreturn]] void ThrowRangeError(Napi::Env env, const std::string& msg) {
-  throw Napi::RangeError::New(env, msg);
-}
-
-Napi::Value MakeErrnoError(Napi::Env env, int err, const char* syscall) {
-  AddonData* data = GetData(env);
-  if (data == nullptr || data->make_error.IsEmpty()) {
-    Napi::Error e = Napi::Error::New(env, std::string(syscall) + " failed");
-    e.Set("errno", Napi::Number::New(env, err));
-    e.Set("syscall", Napi::String::New(env, syscall));
-    return e.Value();
-  }
-  return data->make_error.Call(
-      {Napi::Number::New(env, err), Napi::String::New(env, syscall)});
-}
-
-[[noreturn]] void ThrowErrno(Napi::Env env, int err, const char* syscall) {
-  throw Napi::Error(env, MakeErrnoError(env, err, syscall));
-}
-
-// getaddrinfo(3): EAI_SYSTEM means "look at errno"; CPython's set_gaierror
-// raises OSError from errno then, and gaierror(code, gai_strerror) otherwise.
-[[noreturn]] void ThrowGaiError(Napi::Env env, int code) {
-  if (code == EAI_SYSTEM) ThrowErrno(env, errno, "getaddrinfo");
-  AddonData* data = GetData(env);
-  if (data == nullptr || data->make_gai_error.IsEmpty()) {
-    throw Napi::Error::New(env, gai_strerror(code));
-  }
-  Napi::Value e = data->make_gai_error.Call(
-      {Napi::Number::New(env, code), Napi::String::New(env, gai_strerror(code))});
-  throw Napi::Error(env, e);
-}
-
 namespace {
+
+// Largest size a "size" argument may ask for: Node's Buffer limit.
+constexpr double kMaxSize = 4294967296.0;  // 4 GiB
 
 std::string Describe(Napi::Value v) {
   switch (v.Type()) {
@@ -71,10 +19,10 @@ std::string Describe(Napi::Value v) {
     case napi_number: {
       double d = v.As<Napi::Number>().DoubleValue();
       if (std::isnan(d)) return "NaN";
-      std::string s = std::to_string(d);
-      // to_string gives six decimals; trim the zeros of an integral value.
-      if (d == std::floor(d) && std::fabs(d) < 1e15) s = std::to_string(static_cast<long long>(d));
-      return s;
+      // %.17g: every double exactly, and an integral one without decimals.
+      char buf[32];
+      snprintf(buf, sizeof buf, "%.17g", d);
+      return buf;
     }
     case napi_string: return "a string";
     case napi_symbol: return "a symbol";
@@ -85,17 +33,13 @@ std::string Describe(Napi::Value v) {
   }
 }
 
-double ArgNumber(const Napi::CallbackInfo& info, size_t i, const char* name,
-                 const char* what) {
+double ArgNumber(const Napi::CallbackInfo& info, size_t i, const char* name, const char* what) {
   Napi::Value v = info[i];
   // One Node-API call, not two (napi_typeof, then the value): this runs for
   // every integer argument of every call (callgrind: 535 instructions for
   // getsockopt's two).
   double d;
-  if (napi_get_value_double(info.Env(), v, &d) != napi_ok) {
-    ThrowTypeError(info.Env(), std::string(name) + " must be " + what + ", got " + Describe(v));
-  }
-  if (!std::isfinite(d) || d != std::trunc(d)) {
+  if (napi_get_value_double(info.Env(), v, &d) != napi_ok || !std::isfinite(d) || d != std::trunc(d)) {
     ThrowTypeError(info.Env(), std::string(name) + " must be " + what + ", got " + Describe(v));
   }
   return d;
@@ -119,17 +63,59 @@ uint32_t ArgUint32(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return static_cast<uint32_t>(d);
 }
 
-// Any int: lib/ keeps negative numbers away from sys callers, but the facade
-// passes -1 on purpose for a closed socket, as CPython does, so that the
-// kernel answers EBADF.
-int ArgFd(const Napi::CallbackInfo& info, size_t i) {
-  return ArgInt32(info, i, "fd");
-}
+int ArgFd(const Napi::CallbackInfo& info, size_t i) { return ArgInt32(info, i, "fd"); }
 
 bool ArgBool(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = info[i];
   if (!v.IsBoolean()) ThrowTypeError(info.Env(), std::string(name) + " must be a boolean, got " + Describe(v));
   return v.As<Napi::Boolean>().Value();
+}
+
+size_t ArgLength(const Napi::CallbackInfo& info, size_t i, const char* name, size_t max) {
+  double d = ArgNumber(info, i, name, "an integer");
+  if (d < 0 || d > static_cast<double>(max)) {
+    ThrowRangeError(info.Env(), std::string(name) + " must be from 0 to " + std::to_string(max) +
+                    " (the buffer's size), got " + Describe(info[i]));
+  }
+  return static_cast<size_t>(d);
+}
+
+bool ArgAddrlen(const Napi::CallbackInfo& info, size_t i, const char* name, socklen_t* out) {
+  if (info[i].IsNull() || info[i].IsUndefined()) return false;
+  uint32_t n = ArgUint32(info, i, name);
+  if (n > sizeof(sockaddr_storage)) {
+    ThrowRangeError(info.Env(), std::string(name) + " must be from 0 to " + std::to_string(sizeof(sockaddr_storage)) +
+                    " (sizeof(struct sockaddr_storage)), got " + std::to_string(n));
+  }
+  *out = n;
+  return true;
+}
+
+Napi::Array ArgArray(const Napi::CallbackInfo& info, size_t i, const char* name, uint32_t max) {
+  if (!info[i].IsArray()) ThrowTypeError(info.Env(), std::string(name) + " must be an array");
+  Napi::Array a = info[i].As<Napi::Array>();
+  if (a.Length() > max) {
+    ThrowRangeError(info.Env(), std::string(name) + " has " + std::to_string(a.Length()) + " entries; the limit is " +
+                    std::to_string(max));
+  }
+  return a;
+}
+
+double FieldInt(Napi::Env env, Napi::Object o, const char* key, const std::string& where, double min, double max,
+                bool optional) {
+  Napi::Value v = o.Get(key);
+  std::string field = where + "." + key;
+  if (v.IsUndefined() && optional) return 0;
+  if (!v.IsNumber()) ThrowTypeError(env, field + " must be an integer");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || d != std::trunc(d)) ThrowTypeError(env, field + " must be an integer");
+  if (d < min || d > max) {
+    char got[32];
+    snprintf(got, sizeof got, "%.17g", d);
+    ThrowRangeError(env, field + " must be " + std::to_string(static_cast<long long>(min)) + "-" +
+                    std::to_string(static_cast<long long>(max)) + ", got " + got);
+  }
+  return d;
 }
 
 bool ToBytes(Napi::Value v, Bytes* out) {
@@ -176,19 +162,93 @@ bool ToBytes(Napi::Value v, Bytes* out) {
 Bytes ArgBytes(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Bytes b;
   if (!ToBytes(info[i], &b)) {
-    ThrowTypeError(info.Env(), std::string(name) +
-                   " must be a Buffer, TypedArray, DataView or ArrayBuffer, got " + Describe(info[i]));
+    ThrowTypeError(info.Env(), std::string(name) + " must be a Buffer, TypedArray, DataView or ArrayBuffer, got " +
+                   Describe(info[i]));
   }
   return b;
 }
 
-size_t ArgLength(const Napi::CallbackInfo& info, size_t i, const char* name, size_t max) {
-  double d = ArgNumber(info, i, name, "an integer");
-  if (d < 0 || d > static_cast<double>(max)) {
-    ThrowRangeError(info.Env(), std::string(name) + " must be from 0 to " + std::to_string(max) +
-                    " (the buffer's size), got " + Describe(info[i]));
+void Memory::Own(size_t n) {
+  owned.reset(new char[n == 0 ? 1 : n]);
+  data = owned.get();
+  len = n;
+}
+
+void Memory::CopyOf(const Bytes& b) {
+  Own(b.len);
+  if (b.len > 0) memcpy(data, b.data, b.len);
+}
+
+void ArgData(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, Memory* out) {
+  Bytes b = ArgBytes(info, i, name);
+  if (!own) {
+    out->Borrow(b);
+    return;
   }
-  return static_cast<size_t>(d);
+  if (b.len > kMaxOwned) {
+    ThrowRangeError(info.Env(), std::string(name) + " is larger than 1 GiB, the most a call on sockcall's threads copies");
+  }
+  out->CopyOf(b);
+}
+
+void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, Target* t) {
+  Napi::Value v = info[i];
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d) || d != std::trunc(d)) {
+      ThrowTypeError(info.Env(), std::string(name) + " must be an integer size or a buffer");
+    }
+    if (d < 0 || d >= kMaxSize) ThrowRangeError(info.Env(), std::string(name) + " must be a size from 0 to 4294967295");
+    t->mem.Own(static_cast<size_t>(d));
+    t->new_buffer = true;
+    return;
+  }
+  Bytes b = ArgBytes(info, i, name);
+  if (!own) {
+    t->mem.Borrow(b);
+    return;
+  }
+  if (b.len > kMaxOwned) {
+    ThrowRangeError(info.Env(), std::string(name) + " is larger than 1 GiB, the most a call on sockcall's threads copies");
+  }
+  t->mem.Own(b.len);
+  t->new_buffer = true;
+}
+
+// IOV_MAX is 1024 on Linux (sysconf(_SC_IOV_MAX)); more is EMSGSIZE from the
+// kernel, which is its answer to give: the limit here only bounds memory.
+constexpr uint32_t kMaxIov = 65536;
+
+void ArgIov(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, bool writing,
+            std::vector<Memory>* bufs, std::vector<iovec>* iov) {
+  Napi::Array a = ArgArray(info, i, name, kMaxIov);
+  uint32_t n = a.Length();
+  // Every element first: reading one may run JavaScript (a getter, a Proxy),
+  // which could detach or shrink a buffer whose pointer was already taken.
+  // ToBytes runs none, so the pointers taken after this stay valid.
+  std::vector<Napi::Value> values;
+  values.reserve(n);
+  for (uint32_t k = 0; k < n; k++) values.push_back(a.Get(k));
+  bufs->resize(n);
+  iov->resize(n);
+  size_t total = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    Bytes b;
+    if (!ToBytes(values[k], &b)) {
+      ThrowTypeError(info.Env(), std::string(name) + "[" + std::to_string(k) +
+                     "] must be a Buffer, TypedArray, DataView or ArrayBuffer");
+    }
+    total += b.len;
+    if (own && total > kMaxOwned) {
+      ThrowRangeError(info.Env(), std::string(name) + " holds more than 1 GiB, the most a call on sockcall's threads copies");
+    }
+    Memory& m = (*bufs)[k];
+    if (!own) m.Borrow(b);
+    else if (writing) m.Own(b.len);
+    else m.CopyOf(b);
+    (*iov)[k].iov_base = m.data;
+    (*iov)[k].iov_len = m.len;
+  }
 }
 
 }  // namespace sockcall

@@ -1,6 +1,6 @@
 // Constants, read from the platform's headers when the addon is compiled.
 // Nothing here is typed in as a number (the lists are in names.h).
-#include "sockcall.h"
+#include "args.h"
 #include "names.h"
 
 #include <cstring>

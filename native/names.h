@@ -1,8 +1,10 @@
-// The names sockcall reads from the system headers, as X-macro lists, so
-// that the constants object (constants.cc) and the tracer's decoding
-// (trace.cc) come from one list. Every name must be in the headers of the
-// platforms sockcall builds on (Linux with glibc); one that is missing
-// stops the build rather than being typed in.
+// The names sockcall reads from the system headers, as X-macro lists: the
+// constants object (constants.cc) is made from them, and the errno list is
+// also the tracer's (trace.cc). The tracer's other tables are strace's
+// names, a superset of these with strace's spellings (SO_RCVTIMEO_OLD...),
+// kept in trace.cc beside the code that prints them. Every name must be in
+// the headers of the platforms sockcall builds on (Linux with glibc); one
+// that is missing stops the build rather than being typed in.
 #pragma once
 
 #include <arpa/inet.h>

@@ -9,7 +9,9 @@
 //   AF_UNSPEC  { family }         connect(2) with it dissolves a UDP association
 // Addresses of other families come back as { family, data } (the bytes after
 // sa_family) and cannot be passed in.
-#include "sockcall.h"
+#include "sockaddr.h"
+
+#include "trace.h"
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -24,48 +26,22 @@
 namespace sockcall {
 namespace {
 
-std::string Field(const char* name, const char* field) {
-  return std::string(name) + "." + field;
-}
-
-Napi::Value Get(Napi::Object o, const char* key) { return o.Get(key); }
-
-double GetInteger(Napi::Env env, Napi::Object o, const char* name,
-                  const char* field, double min, double max, bool optional) {
-  Napi::Value v = Get(o, field);
-  if (v.IsUndefined() && optional) return 0;
-  if (!v.IsNumber()) {
-    ThrowTypeError(env, Field(name, field) + " must be an integer");
-  }
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || d != std::trunc(d)) {
-    ThrowTypeError(env, Field(name, field) + " must be an integer");
-  }
-  if (d < min || d > max) {
-    char got[32];
-    snprintf(got, sizeof got, "%.17g", d);
-    ThrowRangeError(env, Field(name, field) + " must be " + std::to_string(static_cast<long long>(min)) +
-                    "-" + std::to_string(static_cast<long long>(max)) + ", got " + got);
-  }
-  return d;
-}
-
 // A numeric address string for inet_pton(3). Reads at most INET6_ADDRSTRLEN
 // bytes, whatever the string's length.
 void GetIp(Napi::Env env, Napi::Object o, const char* name, int af, void* dst) {
-  Napi::Value v = Get(o, "addr");
+  Napi::Value v = o.Get("addr");
   const char* expect = af == AF_INET ? " must be an IPv4 address string such as '127.0.0.1'"
                                      : " must be an IPv6 address string such as '::1'";
-  if (!v.IsString()) ThrowTypeError(env, Field(name, "addr") + expect);
+  if (!v.IsString()) ThrowTypeError(env, std::string(name) + ".addr" + expect);
   char buf[INET6_ADDRSTRLEN + 1];
   size_t total = 0;
   napi_get_value_string_utf8(env, v, nullptr, 0, &total);
-  if (total >= sizeof buf) ThrowTypeError(env, Field(name, "addr") + expect);
+  if (total >= sizeof buf) ThrowTypeError(env, std::string(name) + ".addr" + expect);
   size_t copied = 0;
   napi_get_value_string_utf8(env, v, buf, sizeof buf, &copied);
   // An embedded NUL would make inet_pton see a shorter string than JS has.
   if (copied != total || strlen(buf) != total || inet_pton(af, buf, dst) != 1) {
-    ThrowTypeError(env, Field(name, "addr") + expect);
+    ThrowTypeError(env, std::string(name) + ".addr" + expect);
   }
 }
 
@@ -77,14 +53,14 @@ void ParseSockaddr(Napi::Env env, Napi::Value v, const char* name, Sockaddr* out
                    " must be an address object such as { family: AF_INET, addr: '127.0.0.1', port: 1060 }");
   }
   Napi::Object o = v.As<Napi::Object>();
-  int family = static_cast<int>(GetInteger(env, o, name, "family", 0, 65535, false));
+  int family = static_cast<int>(FieldInt(env, o, "family", name, 0, 65535));
   memset(&out->ss, 0, sizeof out->ss);
   switch (family) {
     case AF_INET: {
       auto* sin = reinterpret_cast<sockaddr_in*>(&out->ss);
       sin->sin_family = AF_INET;
       GetIp(env, o, name, AF_INET, &sin->sin_addr);
-      sin->sin_port = htons(static_cast<uint16_t>(GetInteger(env, o, name, "port", 0, 65535, false)));
+      sin->sin_port = htons(static_cast<uint16_t>(FieldInt(env, o, "port", name, 0, 65535)));
       out->len = sizeof *sin;
       return;
     }
@@ -92,21 +68,21 @@ void ParseSockaddr(Napi::Env env, Napi::Value v, const char* name, Sockaddr* out
       auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out->ss);
       sin6->sin6_family = AF_INET6;
       GetIp(env, o, name, AF_INET6, &sin6->sin6_addr);
-      sin6->sin6_port = htons(static_cast<uint16_t>(GetInteger(env, o, name, "port", 0, 65535, false)));
-      sin6->sin6_flowinfo = htonl(static_cast<uint32_t>(GetInteger(env, o, name, "flowinfo", 0, UINT32_MAX, true)));
-      sin6->sin6_scope_id = static_cast<uint32_t>(GetInteger(env, o, name, "scope_id", 0, UINT32_MAX, true));
+      sin6->sin6_port = htons(static_cast<uint16_t>(FieldInt(env, o, "port", name, 0, 65535)));
+      sin6->sin6_flowinfo = htonl(static_cast<uint32_t>(FieldInt(env, o, "flowinfo", name, 0, UINT32_MAX, true)));
+      sin6->sin6_scope_id = static_cast<uint32_t>(FieldInt(env, o, "scope_id", name, 0, UINT32_MAX, true));
       out->len = sizeof *sin6;
       return;
     }
     case AF_UNIX: {
       auto* sun = reinterpret_cast<sockaddr_un*>(&out->ss);
       sun->sun_family = AF_UNIX;
-      Napi::Value p = Get(o, "path");
+      Napi::Value p = o.Get("path");
       size_t n = 0;
       if (p.IsString()) {
         napi_get_value_string_utf8(env, p, nullptr, 0, &n);
         if (n > sizeof sun->sun_path) {
-          ThrowRangeError(env, Field(name, "path") + " is longer than sun_path's " +
+          ThrowRangeError(env, (std::string(name) + ".path") + " is longer than sun_path's " +
                           std::to_string(sizeof sun->sun_path) + " bytes");
         }
         // A string is a C string: its terminating NUL is part of the
@@ -119,10 +95,10 @@ void ParseSockaddr(Napi::Env env, Napi::Value v, const char* name, Sockaddr* out
       } else {
         Bytes b;
         if (!ToBytes(p, &b)) {
-          ThrowTypeError(env, Field(name, "path") + " must be a string or a Buffer");
+          ThrowTypeError(env, (std::string(name) + ".path") + " must be a string or a Buffer");
         }
         if (b.len > sizeof sun->sun_path) {
-          ThrowRangeError(env, Field(name, "path") + " is longer than sun_path's " +
+          ThrowRangeError(env, (std::string(name) + ".path") + " is longer than sun_path's " +
                           std::to_string(sizeof sun->sun_path) + " bytes");
         }
         n = b.len;
@@ -137,16 +113,16 @@ void ParseSockaddr(Napi::Env env, Napi::Value v, const char* name, Sockaddr* out
       sll->sll_family = AF_PACKET;
       // sll_protocol is in network byte order (packet(7)); callers give the
       // ETH_P_* value as the header defines it.
-      sll->sll_protocol = htons(static_cast<uint16_t>(GetInteger(env, o, name, "protocol", 0, 65535, true)));
-      sll->sll_ifindex = static_cast<int>(GetInteger(env, o, name, "ifindex", INT32_MIN, INT32_MAX, false));
-      sll->sll_hatype = static_cast<uint16_t>(GetInteger(env, o, name, "hatype", 0, 65535, true));
-      sll->sll_pkttype = static_cast<uint8_t>(GetInteger(env, o, name, "pkttype", 0, 255, true));
-      Napi::Value a = Get(o, "addr");
+      sll->sll_protocol = htons(static_cast<uint16_t>(FieldInt(env, o, "protocol", name, 0, 65535, true)));
+      sll->sll_ifindex = static_cast<int>(FieldInt(env, o, "ifindex", name, INT32_MIN, INT32_MAX));
+      sll->sll_hatype = static_cast<uint16_t>(FieldInt(env, o, "hatype", name, 0, 65535, true));
+      sll->sll_pkttype = static_cast<uint8_t>(FieldInt(env, o, "pkttype", name, 0, 255, true));
+      Napi::Value a = o.Get("addr");
       if (!a.IsUndefined()) {
         Bytes b;
-        if (!ToBytes(a, &b)) ThrowTypeError(env, Field(name, "addr") + " must be a Buffer");
+        if (!ToBytes(a, &b)) ThrowTypeError(env, (std::string(name) + ".addr") + " must be a Buffer");
         if (b.len > sizeof sll->sll_addr) {
-          ThrowRangeError(env, Field(name, "addr") + " is longer than sll_addr's 8 bytes");
+          ThrowRangeError(env, (std::string(name) + ".addr") + " is longer than sll_addr's 8 bytes");
         }
         sll->sll_halen = static_cast<uint8_t>(b.len);
         if (b.len > 0) memcpy(sll->sll_addr, b.data, b.len);
@@ -160,39 +136,12 @@ void ParseSockaddr(Napi::Env env, Napi::Value v, const char* name, Sockaddr* out
       return;
     }
     default:
-      ThrowRangeError(env, Field(name, "family") + " " + std::to_string(family) +
+      ThrowRangeError(env, (std::string(name) + ".family") + " " + std::to_string(family) +
                       " is not one sockcall can encode (AF_INET, AF_INET6, AF_UNIX, AF_PACKET, AF_UNSPEC)");
   }
 }
 
 namespace {
-
-// An object under construction, with the keys made once (AddonData::keys).
-struct Out {
-  napi_env env;
-  napi_value keys;
-  napi_value obj;
-  explicit Out(Napi::Env e) : env(e) {
-    keys = GetData(e)->keys.Value();
-    napi_create_object(env, &obj);
-  }
-  void Set(Key k, napi_value v) {
-    napi_value key;
-    napi_get_element(env, keys, k, &key);
-    napi_set_property(env, obj, key, v);
-  }
-  void Int(Key k, double v) {
-    napi_value n;
-    napi_create_double(env, v, &n);
-    Set(k, n);
-  }
-  void Str(Key k, const char* s, size_t n) {
-    napi_value v;
-    napi_create_string_latin1(env, s, n, &v);
-    Set(k, v);
-  }
-  void Bytes(Key k, const char* p, size_t n) { Set(k, Napi::Buffer<char>::Copy(env, p, n)); }
-};
 
 // Dotted decimal, as inet_ntop(3) writes it, without its trip through
 // vfprintf (a third of a received address's cost, measured).
@@ -214,10 +163,10 @@ size_t FormatIPv4(const in_addr& a, char* out) {
 Napi::Value MakeSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
   if (len == 0) return env.Null();
   if (len < sizeof(sa_family_t)) {
-    Out o(env);
+    ObjectBuilder o(env);
     o.Int(kFamily, AF_UNSPEC);
     o.Bytes(kData, reinterpret_cast<const char*>(sa), len);
-    return Napi::Value(env, o.obj);
+    return o.Value();
   }
   int family = sa->sa_family;
   char text[INET6_ADDRSTRLEN];
@@ -245,14 +194,14 @@ Napi::Value MakeSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
     napi_create_uint32(env, sin6->sin6_scope_id, &argv[4]);
     return CallMaker(env, d->make_inet6, argv, 5);
   }
-  Out o(env);
+  ObjectBuilder o(env);
   o.Int(kFamily, family);
   if (family == AF_UNIX) {
     // The kernel's length: the path's bytes (with a final NUL for a bound
     // pathname socket), none for an unnamed one (unix(7), "Address format").
     size_t n = len - offsetof(sockaddr_un, sun_path);
     o.Bytes(kPath, reinterpret_cast<const sockaddr_un*>(sa)->sun_path, n);
-    return Napi::Value(env, o.obj);
+    return o.Value();
   }
   if (family == AF_PACKET && len >= offsetof(sockaddr_ll, sll_addr)) {
     auto* sll = reinterpret_cast<const sockaddr_ll*>(sa);
@@ -265,10 +214,26 @@ Napi::Value MakeSockaddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
     if (halen > room) halen = room;
     if (halen > sizeof sll->sll_addr) halen = sizeof sll->sll_addr;
     o.Bytes(kAddr, reinterpret_cast<const char*>(sll->sll_addr), halen);
-    return Napi::Value(env, o.obj);
+    return o.Value();
   }
   o.Bytes(kData, reinterpret_cast<const char*>(sa) + sizeof(sa_family_t), len - sizeof(sa_family_t));
-  return Napi::Value(env, o.obj);
+  return o.Value();
+}
+
+void NameOut::Arm() {
+  memset(&sa.ss, 0, sizeof sa.ss);
+  sa.len = given;
+}
+
+Napi::Value NameOut::Make(Napi::Env env) const {
+  if (!want) return env.Null();
+  socklen_t n = sa.len < given ? sa.len : given;
+  return MakeSockaddr(env, sa.sa(), n);
+}
+
+std::string NameOut::Trace(bool ok) const {
+  if (!want) return "NULL, NULL";
+  return trace::SockaddrOut(sa.sa(), given, sa.len, ok) + ", " + trace::Socklen(given, sa.len, ok);
 }
 
 }  // namespace sockcall

@@ -1,0 +1,58 @@
+// sockcall's native layer: one thin function per socket system call.
+//
+// Every call converts its arguments, makes the system call once, and
+// returns what the kernel returned or throws the errno it set, read on the
+// thread that made the call, immediately after it. No retries except the
+// EINTR retry that PEP 475 describes, no extra system calls.
+//
+// The rooms (README's "Layout" draws them):
+//   addon.cc        the module's entry point, per-environment AddonData
+//   args.{h,cc}     argument readers: every check of what JavaScript passed
+//   results.{h,cc}  what goes back: errors (errno, gaierror) and lib/'s result makers
+//   sockaddr.{h,cc} struct sockaddr <-> JavaScript objects
+//   calls.{h,cc}    the Op (one system call), the traced run, the EINTR policy,
+//                   the Sync and Promise forms, and the registration of the tables
+//   socket_calls.cc socket, socketpair, bind, listen, shutdown, close, getsockname,
+//                   getpeername, getsockopt, setsockopt, ioctl
+//   io_calls.cc     send, sendto, sendmsg, recv, recvfrom, recvmsg
+//   wait_calls.cc   connect, accept4, poll, select
+//   lookup.cc       functions of the C library that are not system calls
+//   pool.{h,cc}     the threads the Promise forms run on, and their cancellation
+//   promise.cc      per-environment delivery of results (the threadsafe function)
+//   trace.{h,cc}    SOCKCALL_TRACE, in strace's syntax
+//   names.h, constants.cc  the constants, from the system headers
+#pragma once
+
+#include <napi.h>
+
+namespace sockcall {
+
+// Property names of the objects the addon makes, created once per
+// environment and kept in an array (a reference can hold only an object in
+// Node-API 8): napi_set_named_property would make the key string anew on
+// every call, which was most of the cost of a received address (callgrind).
+enum Key { kFamily, kAddr, kPath, kProtocol, kIfindex, kHatype, kPkttype, kData, kKeyCount };
+
+struct EnvCalls;  // promise.cc: the Promise-form calls of one environment
+
+// Per-environment state (the main thread and each worker_threads Worker
+// has its own): the JavaScript functions lib/ hands over with setup().
+struct AddonData {
+  Napi::ObjectReference keys;              // an array of the Key names, in order
+  Napi::FunctionReference make_error;      // (errno, syscall) => OSError
+  Napi::FunctionReference make_gai_error;  // (code, message) => gaierror
+  Napi::FunctionReference make_inet;       // (family, addr, port) => {family, addr, port}
+  Napi::FunctionReference make_inet6;      // (family, addr, port, flowinfo, scope_id) => {...}
+  Napi::FunctionReference make_pair;       // (a, b) => [a, b]
+  EnvCalls* calls = nullptr;
+};
+
+AddonData* GetData(Napi::Env env);
+
+// Registration of each source file's functions on the exports object.
+void InitConstants(Napi::Env env, Napi::Object exports);
+void InitCalls(Napi::Env env, Napi::Object exports);
+void InitLookup(Napi::Env env, Napi::Object exports);
+void InitPromise(Napi::Env env, Napi::Object exports);
+
+}  // namespace sockcall

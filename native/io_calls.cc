@@ -1,0 +1,331 @@
+// Sending and receiving, in both forms. Argument layout:
+//   send(fd, data, flags)                                -> nbytes
+//   sendto(fd, data, flags, address | null)              -> nbytes
+//   sendmsg(fd, buffers, control, flags, address | null) -> nbytes
+//   recv(fd, buffer | size, flags)                       -> nbytes | [Buffer, nbytes]
+//   recvfrom(fd, buffer | size, flags, addrlen | null)   -> [nbytes | [Buffer, nbytes], address]
+//   recvmsg(fd, buffers | size, controllen, flags, namelen | null)
+//                                     -> [nbytes | [Buffer, nbytes], address, control, msg_flags]
+// A size instead of a buffer asks for a new Buffer of exactly the bytes
+// received; a Promise-form receive always gets one (args.h, Target).
+#include "calls.h"
+#include "sockaddr.h"
+#include "trace.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace sockcall {
+namespace {
+
+using trace::Int;
+
+// What a receive put in its buffer. With MSG_TRUNC the kernel returns a
+// datagram's full length, which may be more than the buffer held
+// (udp(7), "MSG_TRUNC"): the bytes are never more than the buffer's size.
+size_t Stored(const Memory& m, long ret) {
+  size_t n = ret < 0 ? 0 : static_cast<size_t>(ret);
+  return n < m.len ? n : m.len;
+}
+
+// A receive's buffer as strace shows it: the bytes received, or the
+// pointer when the call failed.
+std::string TraceReceived(const Memory& m, long ret) {
+  return ret >= 0 ? trace::Str(m.data, Stored(m, ret)) : trace::Ptr(m.data);
+}
+
+// The kernel's count, or the bytes received as a new Buffer with the count
+// beside them (with MSG_TRUNC the count can be larger).
+Napi::Value Received(Napi::Env env, const Target& t, long n) {
+  if (!t.new_buffer) return Napi::Number::New(env, static_cast<double>(n));
+  return MakePair(env, Napi::Buffer<char>::Copy(env, t.mem.data, Stored(t.mem, n)),
+                  Napi::Number::New(env, static_cast<double>(n)));
+}
+
+Napi::Value Count(Napi::Env env, long ret) { return Napi::Number::New(env, static_cast<double>(ret)); }
+
+class SendOp : public Op {
+ public:
+  Memory data;
+  int flags = 0;
+  void Parse(const Napi::CallbackInfo& info, bool own) override {
+    fd = ArgFd(info, 0);
+    flags = ArgInt32(info, 2, "flags");
+    ArgData(info, 1, "data", own, &data);
+  }
+  void Run() override { ret = send(fd, data.data, data.len, flags); err = errno; }
+  Napi::Value Result(Napi::Env env) override { return Count(env, ret); }
+  const char* Name() const override { return "send"; }
+  // send(2) is sendto(2) with no address to the kernel (glibc makes it so).
+  std::string Trace() const override {
+    return "sendto(" + Int(fd) + ", " + trace::Str(data.data, data.len) + ", " + Int(static_cast<long>(data.len)) +
+           ", " + trace::MsgFlags(flags) + ", NULL, 0)";
+  }
+};
+
+class SendtoOp : public SendOp {
+ public:
+  bool has_addr = false;
+  Sockaddr addr;
+  void Parse(const Napi::CallbackInfo& info, bool own) override {
+    fd = ArgFd(info, 0);
+    flags = ArgInt32(info, 2, "flags");
+    // The address first: its getters may run JavaScript, which could detach
+    // or shrink the data's buffer. Nothing runs JavaScript after ArgData.
+    if (!info[3].IsNull() && !info[3].IsUndefined()) {
+      has_addr = true;
+      ParseSockaddr(info.Env(), info[3], "address", &addr);
+    }
+    ArgData(info, 1, "data", own, &data);
+  }
+  void Run() override {
+    ret = sendto(fd, data.data, data.len, flags, has_addr ? addr.sa() : nullptr, has_addr ? addr.len : 0);
+    err = errno;
+  }
+  const char* Name() const override { return "sendto"; }
+  std::string Trace() const override {
+    return "sendto(" + Int(fd) + ", " + trace::Str(data.data, data.len) + ", " + Int(static_cast<long>(data.len)) +
+           ", " + trace::MsgFlags(flags) + ", " +
+           (has_addr ? trace::Sockaddr(addr.sa(), addr.len) + ", " + Int(addr.len) : std::string("NULL, 0")) + ")";
+  }
+};
+
+// Control messages to send, laid out as CPython lays them: each takes
+// CMSG_SPACE(len) bytes, and msg_controllen is their sum.
+struct ControlOut {
+  std::unique_ptr<char[]> buf;
+  size_t len = 0;
+};
+
+void ArgControl(const Napi::CallbackInfo& info, size_t i, ControlOut* out) {
+  Napi::Env env = info.Env();
+  Napi::Array control = ArgArray(info, i, "control", 65536);
+  // Each message's data is copied as soon as it is read: reading the next
+  // message may run JavaScript.
+  struct Message { int level, type; std::string data; };
+  std::vector<Message> messages;
+  size_t total = 0;
+  for (uint32_t k = 0; k < control.Length(); k++) {
+    Napi::Value v = control.Get(k);
+    std::string at = "control[" + std::to_string(k) + "]";
+    if (!v.IsObject()) ThrowTypeError(env, at + " must be an object { level, type, data }");
+    Napi::Object o = v.As<Napi::Object>();
+    int level = static_cast<int>(FieldInt(env, o, "level", at, INT32_MIN, INT32_MAX));
+    int type = static_cast<int>(FieldInt(env, o, "type", at, INT32_MIN, INT32_MAX));
+    Bytes d;
+    if (!ToBytes(o.Get("data"), &d)) ThrowTypeError(env, at + ".data must be a Buffer");
+    total += CMSG_SPACE(d.len);
+    if (d.len > (1u << 20) || total > (1u << 20)) ThrowRangeError(env, "control holds more than 1 MiB of control messages");
+    messages.push_back({level, type, std::string(d.data == nullptr ? "" : d.data, d.len)});
+  }
+  if (total == 0) return;
+  out->buf.reset(new char[total]());
+  out->len = total;
+  char* p = out->buf.get();
+  for (const Message& m : messages) {
+    auto* c = reinterpret_cast<cmsghdr*>(p);
+    c->cmsg_level = m.level;
+    c->cmsg_type = m.type;
+    c->cmsg_len = CMSG_LEN(m.data.size());
+    if (!m.data.empty()) memcpy(CMSG_DATA(c), m.data.data(), m.data.size());
+    p += CMSG_SPACE(m.data.size());
+  }
+}
+
+class SendmsgOp : public Op {
+ public:
+  std::vector<Memory> bufs;
+  std::vector<iovec> iov;
+  ControlOut control;
+  bool has_addr = false;
+  Sockaddr addr;
+  int flags = 0;
+  msghdr msg{};
+  void Parse(const Napi::CallbackInfo& info, bool own) override {
+    fd = ArgFd(info, 0);
+    // Control messages first: they only read their arguments, and the iov
+    // copies (own) are the larger allocation.
+    ArgControl(info, 2, &control);
+    flags = ArgInt32(info, 3, "flags");
+    if (!info[4].IsNull() && !info[4].IsUndefined()) {
+      has_addr = true;
+      ParseSockaddr(info.Env(), info[4], "address", &addr);
+    }
+    ArgIov(info, 1, "buffers", own, false, &bufs, &iov);
+  }
+  void Run() override {
+    msg = msghdr{};
+    msg.msg_name = has_addr ? addr.sa() : nullptr;
+    msg.msg_namelen = has_addr ? addr.len : 0;
+    msg.msg_iov = iov.empty() ? nullptr : iov.data();
+    msg.msg_iovlen = iov.size();
+    msg.msg_control = control.len ? control.buf.get() : nullptr;
+    msg.msg_controllen = control.len;
+    ret = sendmsg(fd, &msg, flags);
+    err = errno;
+  }
+  Napi::Value Result(Napi::Env env) override { return Count(env, ret); }
+  const char* Name() const override { return "sendmsg"; }
+  std::string Trace() const override {
+    return "sendmsg(" + Int(fd) + ", " + trace::Msghdr(&msg, msg.msg_namelen, control.len, ret, false) + ", " +
+           trace::MsgFlags(flags) + ")";
+  }
+};
+
+class RecvOp : public Op {
+ public:
+  Target target;
+  int flags = 0;
+  void Parse(const Napi::CallbackInfo& info, bool own) override {
+    fd = ArgFd(info, 0);
+    flags = ArgInt32(info, 2, "flags");
+    ArgTarget(info, 1, "buffer", own, &target);
+  }
+  void Run() override { ret = recv(fd, target.mem.data, target.mem.len, flags); err = errno; }
+  Napi::Value Result(Napi::Env env) override { return Received(env, target, ret); }
+  const char* Name() const override { return "recv"; }
+  // recv(2) is recvfrom(2) with no address to the kernel.
+  std::string Trace() const override {
+    return "recvfrom(" + Int(fd) + ", " + TraceReceived(target.mem, ret) + ", " + Int(static_cast<long>(target.mem.len)) +
+           ", " + trace::MsgFlags(flags) + ", NULL, NULL)";
+  }
+};
+
+class RecvfromOp : public RecvOp {
+ public:
+  NameOut name;
+  void Parse(const Napi::CallbackInfo& info, bool own) override {
+    fd = ArgFd(info, 0);
+    flags = ArgInt32(info, 2, "flags");
+    name.want = ArgAddrlen(info, 3, "addrlen", &name.given);
+    ArgTarget(info, 1, "buffer", own, &target);
+  }
+  void Run() override {
+    name.Arm();
+    ret = recvfrom(fd, target.mem.data, target.mem.len, flags, name.ptr(), name.lenp());
+    err = errno;
+  }
+  Napi::Value Result(Napi::Env env) override { return MakePair(env, Received(env, target, ret), name.Make(env)); }
+  const char* Name() const override { return "recvfrom"; }
+  std::string Trace() const override {
+    return "recvfrom(" + Int(fd) + ", " + TraceReceived(target.mem, ret) + ", " + Int(static_cast<long>(target.mem.len)) +
+           ", " + trace::MsgFlags(flags) + ", " + name.Trace(ret >= 0) + ")";
+  }
+};
+
+class RecvmsgOp : public Op {
+ public:
+  std::vector<Memory> bufs;
+  std::vector<iovec> iov;
+  bool new_buffer = false;
+  std::unique_ptr<char[]> control;
+  size_t controllen = 0;
+  size_t controllen_out = 0;
+  int msg_flags = 0;
+  NameOut name;
+  int flags = 0;
+  msghdr msg{};
+  void Parse(const Napi::CallbackInfo& info, bool own) override {
+    fd = ArgFd(info, 0);
+    controllen = ArgLength(info, 2, "controllen", 1u << 20);
+    flags = ArgInt32(info, 3, "flags");
+    name.want = ArgAddrlen(info, 4, "namelen", &name.given);
+    if (controllen > 0) control.reset(new char[controllen]());
+    if (info[1].IsNumber()) {
+      Target t;
+      ArgTarget(info, 1, "buffers", true, &t);
+      new_buffer = true;
+      bufs.resize(1);
+      bufs[0] = std::move(t.mem);
+      iov.resize(1);
+      iov[0].iov_base = bufs[0].data;
+      iov[0].iov_len = bufs[0].len;
+    } else {
+      ArgIov(info, 1, "buffers", own, true, &bufs, &iov);
+      new_buffer = own;
+    }
+  }
+  void Run() override {
+    name.Arm();
+    msg = msghdr{};
+    msg.msg_name = name.ptr();
+    msg.msg_namelen = name.want ? name.sa.len : 0;
+    msg.msg_iov = iov.empty() ? nullptr : iov.data();
+    msg.msg_iovlen = iov.size();
+    msg.msg_control = controllen ? control.get() : nullptr;
+    msg.msg_controllen = controllen;
+    ret = recvmsg(fd, &msg, flags);
+    err = errno;
+    if (name.want) name.sa.len = msg.msg_namelen;
+    controllen_out = msg.msg_controllen;
+    msg_flags = msg.msg_flags;
+  }
+  // The bytes received, gathered from the iov in order (never more than the
+  // iov holds: with MSG_TRUNC, ret is the datagram's full length), with ret
+  // beside them.
+  Napi::Value Gathered(Napi::Env env) const {
+    size_t room = 0;
+    for (const Memory& m : bufs) room += m.len;
+    size_t total = static_cast<size_t>(ret) < room ? static_cast<size_t>(ret) : room;
+    Napi::Buffer<char> out = Napi::Buffer<char>::New(env, total);
+    size_t at = 0;
+    for (const Memory& m : bufs) {
+      size_t n = m.len < total - at ? m.len : total - at;
+      if (n > 0) memcpy(out.Data() + at, m.data, n);
+      at += n;
+    }
+    return MakePair(env, out, Count(env, ret));
+  }
+  // The control messages the kernel wrote, walked with CMSG_FIRSTHDR and
+  // CMSG_NXTHDR (cmsg(3)); a message cut short by MSG_CTRUNC is given with
+  // the bytes that fit, as CPython's recvmsg does.
+  Napi::Array ControlIn(Napi::Env env) const {
+    Napi::Array cmsgs = Napi::Array::New(env);
+    if (controllen_out == 0) return cmsgs;
+    msghdr m{};
+    m.msg_control = control.get();
+    m.msg_controllen = controllen_out < controllen ? controllen_out : controllen;
+    uint32_t i = 0;
+    char* end = control.get() + m.msg_controllen;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+      char* data = reinterpret_cast<char*>(CMSG_DATA(c));
+      if (data > end || c->cmsg_len < CMSG_LEN(0)) break;
+      size_t n = c->cmsg_len - CMSG_LEN(0);
+      if (data + n > end) n = static_cast<size_t>(end - data);
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("level", Napi::Number::New(env, c->cmsg_level));
+      o.Set("type", Napi::Number::New(env, c->cmsg_type));
+      o.Set("data", Napi::Buffer<char>::Copy(env, data, n));
+      cmsgs.Set(i++, o);
+    }
+    return cmsgs;
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array a = Napi::Array::New(env, 4);
+    a.Set(0u, new_buffer ? Gathered(env) : Count(env, ret));
+    a.Set(1u, name.Make(env));
+    a.Set(2u, ControlIn(env));
+    a.Set(3u, Napi::Number::New(env, msg_flags));
+    return a;
+  }
+  const char* Name() const override { return "recvmsg"; }
+  std::string Trace() const override {
+    return "recvmsg(" + Int(fd) + ", " + trace::Msghdr(&msg, name.want ? name.given : 0, controllen, ret, true) + ", " +
+           trace::MsgFlags(flags) + ")";
+  }
+};
+
+constexpr Entry kRows[] = {
+    Blocking<SendOp>("send"),
+    Blocking<SendtoOp>("sendto"),
+    Blocking<SendmsgOp>("sendmsg"),
+    Blocking<RecvOp>("recv"),
+    Blocking<RecvfromOp>("recvfrom"),
+    Blocking<RecvmsgOp>("recvmsg"),
+};
+
+}  // namespace
+
+const Table kIoCalls = TableOf(kRows);
+
+}  // namespace sockcall

@@ -1,0 +1,70 @@
+// The threads the Promise forms run on: a pool shared by every environment
+// in the process, grown on demand, one thread per pending call (pool.cc
+// says why they are ours and how a call on one is cancelled).
+#pragma once
+
+#include "calls.h"
+
+#include <pthread.h>
+
+#include <atomic>
+#include <memory>
+
+namespace sockcall {
+
+// How a Promise-form call ended, as lib/calls.ts reads it.
+enum Status : int { kOk = 0, kError = 1, kAborted = 2, kClosed = 3 };
+
+struct EnvCalls;
+
+// A Promise-form call, from its start on the JavaScript thread to its
+// delivery there.
+struct PendingCall {
+  std::unique_ptr<Op> op;
+  double id = 0;
+  EnvCalls* owner = nullptr;
+  bool ref = true;
+  // Written by a canceller under the pool's lock, read by the thread without it.
+  std::atomic<bool> cancel{false};
+  // What a cancellation reports, kAborted or kClosed: the first canceller's
+  // (an abort in one environment and a close() in another may race).
+  std::atomic<int> ending{0};
+  int status = kOk;
+  // Guarded by the pool's lock.
+  bool has_thread = false;
+  pthread_t thread{};
+  // One reference for the environment's table of pending calls, one for
+  // the delivery through the threadsafe function.
+  std::atomic<int> refs{2};
+  void Release() {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+};
+
+// Hands the call to an idle thread, or a new one; throws the errno of
+// pthread_create(3) if none can be had.
+void Dispatch(Napi::Env env, PendingCall* c);
+
+// Cancels every running call that `match` selects and returns once none of
+// them is in the kernel any more.
+void CancelAndWait(bool (*match)(const PendingCall*, const void*), const void* arg, int ending);
+
+// close(fd): ends the calls pending on fd, in any environment, before the
+// number can be given to another file.
+void EndPendingCallsOn(int fd);
+
+// On the call's thread, once it is finished, under the pool's lock:
+// delivers it to its environment (promise.cc), or releases it when the
+// environment is going away.
+void HandBack(PendingCall* c);
+
+// Marks an environment as going away, under the pool's lock, so that no
+// thread hands it a call after this returns.
+void CloseUnderPoolLock(bool* closed);
+
+struct PoolCounts { size_t threads, idle, running; };
+PoolCounts Counts();
+
+void InstallCancelSignal();
+
+}  // namespace sockcall

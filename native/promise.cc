@@ -1,0 +1,176 @@
+// The Promise forms' delivery, per environment: a call started here (Submit)
+// runs on a thread of the pool (pool.h), and its result or errno comes back
+// to JavaScript through a napi_threadsafe_function, whose call_js (Deliver)
+// makes the result and calls lib/'s `complete` on the JavaScript thread.
+//
+// Teardown: an environment cleanup hook, registered after the threadsafe
+// function so that it runs before the threadsafe function's own (hooks run
+// last-in, first-out), cancels every call of the environment and waits until
+// none is in the kernel: after that, no thread writes to memory of the
+// environment or calls into its threadsafe function. process.exit() runs no
+// cleanup hooks; the threads simply die with the process, which does not wait
+// for them (they are not libuv's).
+#include "pool.h"
+
+#include "calls.h"
+
+#include <new>
+#include <unordered_map>
+
+namespace sockcall {
+
+struct EnvCalls {
+  napi_threadsafe_function tsfn = nullptr;
+  std::unordered_map<double, PendingCall*> pending;
+  size_t refs = 0;  // pending calls that keep the event loop alive
+  double next_id = 1;
+  bool closed = false;  // guarded by the pool's lock once threads may see it
+};
+
+void HandBack(PendingCall* c) {
+  EnvCalls* a = c->owner;
+  if (a->closed || napi_call_threadsafe_function(a->tsfn, c, napi_tsfn_nonblocking) != napi_ok) c->Release();
+}
+
+namespace {
+
+EnvCalls* CallsOf(Napi::Env env) {
+  AddonData* d = GetData(env);
+  if (d == nullptr || d->calls == nullptr) ThrowTypeError(env, "sockcall: setup() has not been called in this environment");
+  return d->calls;
+}
+
+// The threadsafe function's call_js: on the JavaScript thread, or with a
+// null env when the threadsafe function is torn down with calls queued.
+void Deliver(napi_env raw_env, napi_value complete, void*, void* data) {
+  auto* c = static_cast<PendingCall*>(data);
+  if (raw_env == nullptr) {
+    c->Release();
+    return;
+  }
+  Napi::Env env(raw_env);
+  EnvCalls* a = c->owner;
+  if (a->closed) {
+    // Teardown has begun: Cleanup() released the table's reference.
+    c->Release();
+    return;
+  }
+  a->pending.erase(c->id);
+  if (c->ref && --a->refs == 0) napi_unref_threadsafe_function(raw_env, a->tsfn);
+  try {
+    Napi::Value value = env.Undefined();
+    if (c->status == kOk) {
+      value = c->op->Result(env);
+    } else if (c->status == kError) {
+      value = MakeErrnoError(env, c->op->err, c->op->Name());
+    } else if (c->status == kClosed) {
+      value = Napi::Number::New(env, c->op->fd);
+    }
+    Napi::Function(env, complete).Call({Napi::Number::New(env, c->id), Napi::Number::New(env, c->status), value});
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+  } catch (const std::bad_alloc&) {
+    Napi::RangeError::New(env, "out of memory building the result of " + std::string(c->op->Name()))
+        .ThrowAsJavaScriptException();
+  } catch (...) {
+    Napi::Error::New(env, "sockcall: unexpected exception in a completion").ThrowAsJavaScriptException();
+  }
+  c->Release();
+  c->Release();
+}
+
+bool OfEnv(const PendingCall* c, const void* env) { return c->owner == env; }
+bool Is(const PendingCall* c, const void* target) { return c == target; }
+
+void Cleanup(void* arg) {
+  auto* a = static_cast<EnvCalls*>(arg);
+  CloseUnderPoolLock(&a->closed);
+  CancelAndWait(OfEnv, a, kAborted);
+  for (auto& kv : a->pending) kv.second->Release();
+  a->pending.clear();
+}
+
+// Runs once the threadsafe function is gone, after the last Deliver():
+// nothing can reach the environment's calls any more.
+void FinalizeTsfn(napi_env, void* data, void*) { delete static_cast<EnvCalls*>(data); }
+
+Napi::Value Cancel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvCalls* a = CallsOf(env);
+  if (!info[0].IsNumber()) ThrowTypeError(env, "id must be a number");
+  auto it = a->pending.find(info[0].As<Napi::Number>().DoubleValue());
+  if (it == a->pending.end()) return Napi::Boolean::New(env, false);
+  CancelAndWait(Is, it->second, kAborted);
+  return Napi::Boolean::New(env, true);
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info) {
+  PoolCounts n = Counts();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("threads", Napi::Number::New(info.Env(), static_cast<double>(n.threads)));
+  o.Set("idle", Napi::Number::New(info.Env(), static_cast<double>(n.idle)));
+  o.Set("running", Napi::Number::New(info.Env(), static_cast<double>(n.running)));
+  return o;
+}
+
+// setup(makeError, makeGaiError, complete, makeInet, makeInet6, makePair):
+// lib/native.ts hands over its functions once per environment, as it loads
+// the addon.
+Napi::Value Setup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonData* d = GetData(env);
+  for (size_t i = 0; i < 6; i++) {
+    if (!info[i].IsFunction()) ThrowTypeError(env, "setup() takes six functions");
+  }
+  if (d->calls != nullptr) ThrowTypeError(env, "sockcall: setup() was already called in this environment");
+  d->make_error = Napi::Persistent(info[0].As<Napi::Function>());
+  d->make_gai_error = Napi::Persistent(info[1].As<Napi::Function>());
+  d->make_inet = Napi::Persistent(info[3].As<Napi::Function>());
+  d->make_inet6 = Napi::Persistent(info[4].As<Napi::Function>());
+  d->make_pair = Napi::Persistent(info[5].As<Napi::Function>());
+  InstallCancelSignal();
+  auto* a = new EnvCalls;
+  napi_value name = Napi::String::New(env, "sockcall");
+  napi_status s = napi_create_threadsafe_function(env, info[2], nullptr, name, 0, 1, a, FinalizeTsfn, nullptr, Deliver,
+                                                  &a->tsfn);
+  if (s != napi_ok) {
+    delete a;
+    throw Napi::Error::New(env, "napi_create_threadsafe_function failed");
+  }
+  napi_unref_threadsafe_function(env, a->tsfn);
+  d->calls = a;
+  // After the threadsafe function's own hook, so that this one runs first.
+  napi_add_env_cleanup_hook(env, Cleanup, a);
+  return env.Undefined();
+}
+
+}  // namespace
+
+Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Op> op) {
+  Napi::Env env = info.Env();
+  EnvCalls* a = CallsOf(env);
+  // The last argument: whether the pending call keeps the event loop alive.
+  bool ref = ArgBool(info, info.Length() - 1, "ref");
+  auto* c = new PendingCall;
+  c->op = std::move(op);
+  c->id = a->next_id++;
+  c->owner = a;
+  c->ref = ref;
+  try {
+    Dispatch(env, c);
+  } catch (...) {
+    delete c;
+    throw;
+  }
+  a->pending.emplace(c->id, c);
+  if (ref && a->refs++ == 0) napi_ref_threadsafe_function(env, a->tsfn);
+  return Napi::Number::New(env, c->id);
+}
+
+void InitPromise(Napi::Env env, Napi::Object exports) {
+  exports.Set("setup", Napi::Function::New(env, Setup, "setup"));
+  exports.Set("cancel", Napi::Function::New(env, Cancel, "cancel"));
+  exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
+}
+
+}  // namespace sockcall
