@@ -28,9 +28,9 @@ const cases: Case[] = only(process.argv.slice(2), [
   {
     spec: 'rt:sys', toggle: [SOCKCALL_ENTRY],
     show: [
-      ['sys.sendSync(): RunSync<MakeSend>', /RunSync<&sockcall::MakeSend>/],
-      ['sys.recvfromSync(fd, buf): RunSync<MakeRecvfrom>', /RunSync<&sockcall::MakeRecvfrom>/],
-      ['  of which MakeRecvfrom (arguments)', /sockcall::MakeRecvfrom\(/],
+      ['sys.sendSync(): SyncForm<SendOp>', /SyncForm<sockcall::\(anonymous namespace\)::SendOp>/],
+      ['sys.recvfromSync(fd, buf): SyncForm<RecvfromOp>', /SyncForm<sockcall::\(anonymous namespace\)::RecvfromOp>/],
+      ['  of which RecvfromOp::Parse (arguments)', /RecvfromOp::Parse/],
       ['  of which RecvfromOp::Result', /RecvfromOp::Result/],
       ["    of which MakeSockaddr (the address object, lib/'s literal)", /sockcall::MakeSockaddr\(/],
       ["    of which MakePair (the [n, address] array, lib/'s literal)", /sockcall::MakePair\(/],
@@ -39,22 +39,22 @@ const cases: Case[] = only(process.argv.slice(2), [
   {
     spec: 'rt:sys-noaddr', toggle: [SOCKCALL_ENTRY],
     show: [
-      ['sys.recvfromSync(fd, buf, 0, null): RunSync<MakeRecvfrom>', /RunSync<&sockcall::MakeRecvfrom>/],
+      ['sys.recvfromSync(fd, buf, 0, null): SyncForm<RecvfromOp>', /SyncForm<sockcall::\(anonymous namespace\)::RecvfromOp>/],
       ['  of which RecvfromOp::Result', /RecvfromOp::Result/],
       ['    of which MakePair (the [n, null] array)', /sockcall::MakePair\(/],
     ],
   },
   // The Promise form, one entry point per run (callgrind's toggles flip on
-  // each entry, so nested ones would cancel): on the main thread Submit
-  // (arguments, hand-off to a worker) and Deliver (the threadsafe
+  // each entry, so nested ones would cancel): on the main thread PromiseForm
+  // (arguments, hand-off to a pool thread) and Deliver (the threadsafe
   // function's call_js: the result, then lib/'s completion callback); on the
-  // worker thread WorkerMain, all of it over the run, divided by the calls.
+  // pool's thread ThreadMain, all of it over the run, divided by the calls.
   {
-    id: 'async-submit', spec: 'async:sys-pending', n: 2_000, toggle: ['*Submit<*MakeRecvfrom*'],
+    id: 'async-submit', spec: 'async:sys-pending', n: 2_000, toggle: ['*PromiseForm<*RecvfromOp*'],
     show: [
-      ['sys.recvfrom(): Submit<MakeRecvfrom> (main thread)', /Submit<&sockcall::MakeRecvfrom>/],
-      ['  of which MakeRecvfrom (arguments, owned buffer)', /sockcall::MakeRecvfrom\(/],
-      ['  of which Start (hand-off to a worker)', /sockcall::(\(anonymous namespace\)::)?Start\(/],
+      ['sys.recvfrom(): PromiseForm<RecvfromOp> (main thread)', /PromiseForm<sockcall::\(anonymous namespace\)::RecvfromOp>/],
+      ['  of which RecvfromOp::Parse (arguments, owned buffer)', /RecvfromOp::Parse/],
+      ['  of which Dispatch (hand-off to a pool thread)', /sockcall::Dispatch\(/],
     ],
   },
   {
@@ -69,9 +69,9 @@ const cases: Case[] = only(process.argv.slice(2), [
     ],
   },
   {
-    id: 'async-worker', spec: 'async:sys-pending', n: 2_000, toggle: ['sockcall::*WorkerMain*'],
+    id: 'async-worker', spec: 'async:sys-pending', n: 2_000, toggle: ['sockcall::*ThreadMain*'],
     show: [
-      ['WorkerMain (worker thread, per call)', /sockcall::(\(anonymous namespace\)::)?WorkerMain\(/],
+      ['ThreadMain (the pool\'s thread, per call)', /sockcall::(\(anonymous namespace\)::)?ThreadMain\(/],
       ['  of which napi_call_threadsafe_function', /:napi_call_threadsafe_function /],
       ['  of which pthread_mutex_lock + unlock', /:(__)?pthread_mutex_(un)?lock/],
     ],
@@ -80,7 +80,7 @@ const cases: Case[] = only(process.argv.slice(2), [
   {
     spec: 'gso:sys', toggle: [SOCKCALL_ENTRY],
     show: [
-      ['sys.getsockopt(): Getsockopt', /sockcall::\(anonymous namespace\)::Getsockopt\(/],
+      ['sys.getsockopt(): SyncForm<GetsockoptOp>', /SyncForm<sockcall::\(anonymous namespace\)::GetsockoptOp>/],
       ['  of which ArgInt32 (level, optname)', /sockcall::ArgInt32\(/],
       ['  of which ArgFd', /sockcall::ArgFd\(/],
     ],

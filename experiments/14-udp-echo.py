@@ -1,12 +1,13 @@
 # A UDP server and its client on one port, as the network programming books
 # write them (udp_local.py): `14-udp-echo.py server` answers every datagram
 # with its text in capitals; `14-udp-echo.py client` sends one and prints
-# the answer. Compared both ways: each side as the server, driven by the
-# Python client, and each side as the client, against the Python server.
+# the answer, on port 1065 (the book's 1060 is the article's closed port
+# here). Compared both ways: each side as the server, driven by the Python
+# client, and each side as the client, against the Python server.
 import socket, sys
 
 MAX_BYTES = 65535
-PORT = 1060
+PORT = 1065
 
 def server():
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

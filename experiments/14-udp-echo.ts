@@ -5,7 +5,7 @@
 import { socket, AF_INET, SOCK_DGRAM, type Address } from 'sockcall';
 
 const MAX_BYTES = 65535;
-const PORT = 1060;
+const PORT = 1065;
 
 async function server() {
   const sock = socket(AF_INET, SOCK_DGRAM);

@@ -7,9 +7,31 @@
 // The class is chosen from the errno as CPython's Objects/exceptions.c does
 // (the errnomap built in _PyExc_InitState), so an uncaught one prints
 // `ConnectionRefusedError: [Errno 111] Connection refused`.
-import { native } from './native';
+import { binding as native } from './binding';
+import { repr, str } from './repr';
 
-export class OSError extends Error {
+/**
+ * BaseException: args as given, and str() of them as the message (one
+ * argument: its str(); several: the tuple's repr; none: empty), so that an
+ * uncaught one reports `RuntimeError: I think the server is down` as
+ * Python's last line does, or the bare name when there is no message.
+ */
+export class BaseException extends Error {
+  /** Python's e.args. */
+  args: unknown[];
+  constructor(...args: unknown[]) {
+    super(args.length === 0 ? '' : args.length === 1 ? str(args[0]) : repr(args));
+    this.args = args;
+  }
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+export class Exception extends BaseException {}
+
+/** OSError, as CPython raises it; like Python's, an Exception. */
+export class OSError extends Exception {
   /** The errno value, positive; undefined for an error no errno stands behind ("timed out"). */
   errno: number | undefined;
   /** strerror(errno), or the message when there is no errno. */
@@ -18,20 +40,16 @@ export class OSError extends Error {
   code: string | undefined;
   /** The system call that failed, e.g. 'recvfrom'. */
   syscall: string | undefined;
-  /** Python's e.args: [errno, strerror], or [message]. */
-  args: unknown[];
 
+  /** Python's e.args: [errno, strerror], or [message]. */
   constructor(errno: number | undefined, strerror: string, syscall?: string) {
-    super(errno === undefined ? strerror : `[Errno ${errno}] ${strerror}`);
+    super(...(errno === undefined ? [strerror] : [errno, strerror]));
+    // OSError.__str__: "[Errno 111] Connection refused" when there is an errno.
+    if (errno !== undefined) this.message = `[Errno ${errno}] ${strerror}`;
     this.errno = errno;
     this.strerror = errno === undefined ? undefined : strerror;
     this.code = errno === undefined ? undefined : errnoName(errno);
     this.syscall = syscall;
-    this.args = errno === undefined ? [strerror] : [errno, strerror];
-  }
-
-  override get name(): string {
-    return this.constructor.name;
   }
 }
 

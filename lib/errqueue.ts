@@ -5,8 +5,7 @@
 // no decoder for it; this is one, beside the facade's recvmsg, which returns
 // the control message's bytes as CPython does.
 import { errnoName } from './errors';
-import { native, type Bytes } from './native';
-import type { SockaddrOut } from './sys';
+import { native, type Bytes, type SockaddrOut } from './native';
 
 const C = native.constants;
 

@@ -2,24 +2,31 @@
 // them, and a Python-compatible socket facade over them.
 //
 //   import { socket, sys, AF_INET, SOCK_DGRAM, OSError } from 'sockcall';
+//
+// The layers (ARCHITECTURE.md): sys/ makes the system calls, python/ is
+// the socket module of CPython over them, errors.ts the OSError family;
+// native.ts loads the addon beneath them all.
 export * from './constants';
 export * from './errors';
-export { Socket, socket, socketpair, getdefaulttimeout, setdefaulttimeout } from './socket';
-export type { Ancdata, AncdataIn } from './socket';
-export type { Address, AddressOut } from './address';
+export { Socket, socket, socketpair, getdefaulttimeout, setdefaulttimeout } from './python/socket';
+export type { Ancdata, AncdataIn } from './python/socket';
+export type { Address, AddressOut } from './python/address';
 export {
   getaddrinfo, inet_pton, inet_ntop, if_nametoindex, if_indextoname, CMSG_LEN, CMSG_SPACE,
   htons, ntohs, htonl, ntohl,
-} from './functions';
-export type { CallOptions } from './calls';
-export { select, Poll } from './select';
+} from './python/module';
+export type { CallOptions } from './promise';
+export { select, Poll } from './python/select';
 export { decodeSockExtendedErr, type SockExtendedErr } from './errqueue';
 export { formatTraceback } from './traceback';
 import * as sys from './sys';
 export { sys };
 import { native } from './native';
+import { installTraceback } from './traceback';
 
 /** errno names to values, from the system headers (Python's errno module). */
 export const errno: Readonly<Record<string, number>> = native.errno;
 /** errno values to names, as Python's errno.errorcode gives them. */
 export const errorcode: Readonly<Record<number, string>> = native.errorcode;
+
+installTraceback();

@@ -7,14 +7,18 @@
 //   ConnectionRefusedError: [Errno 111] Connection refused
 //
 // and exit status 1. Node would print the error's stack and then a line
-// with its own version, after the error line. This is installed when the
-// first facade socket is made, acts only on an OSError nobody else handles
-// (no 'uncaughtException' listener, no capture callback), and is switched
-// off by SOCKCALL_TRACEBACK=0. Everything else Node prints as it always does.
+// with its own version, after the error line. This is installed as sockcall
+// loads, on the main thread only (in a worker_threads Worker, an uncaught
+// error is the parent's to see, on the Worker's 'error' event); it acts only
+// on an OSError, or one of Python's built-in exceptions (sockcall/builtins),
+// that nobody else handles (no 'uncaughtException' listener, no
+// capture callback), and is switched off by SOCKCALL_TRACEBACK=0.
+// Everything else Node prints as it always does.
 import { readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
-import { OSError } from './errors';
+import { isMainThread } from 'node:worker_threads';
+import { BaseException } from './errors';
 
 // Frames of sockcall itself are not the user's: its compiled files, and its
 // sources when a source map points back at them.
@@ -24,9 +28,9 @@ let installed = false;
 export function installTraceback(): void {
   if (installed) return;
   installed = true;
-  if (process.env.SOCKCALL_TRACEBACK === '0') return;
+  if (process.env.SOCKCALL_TRACEBACK === '0' || !isMainThread) return;
   process.on('uncaughtExceptionMonitor', (err) => {
-    if (!(err instanceof OSError)) return;
+    if (!(err instanceof BaseException)) return;
     if (process.listenerCount('uncaughtException') > 0) return;
     if (process.hasUncaughtExceptionCaptureCallback()) return;
     writeSync(2, formatTraceback(err));
@@ -65,7 +69,7 @@ function sourceLine(file: string, line: number): string | undefined {
   }
 }
 
-export function formatTraceback(err: OSError): string {
+export function formatTraceback(err: BaseException): string {
   const lines: string[] = [];
   const frames = userFrames(err.stack ?? '');
   if (frames.length > 0) {
@@ -76,6 +80,6 @@ export function formatTraceback(err: OSError): string {
       if (src) lines.push(`    ${src}`);
     }
   }
-  lines.push(`${err.name}: ${err.message}`);
+  lines.push(err.message === '' ? err.name : `${err.name}: ${err.message}`);
   return lines.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@
 // thread that made the call, immediately after it. No retries except the
 // EINTR retry that PEP 475 describes, no extra system calls.
 //
-// The rooms (README's "Layout" draws them):
+// The rooms (ARCHITECTURE.md draws them all):
 //   addon.cc        the module's entry point, per-environment AddonData
 //   args.{h,cc}     argument readers: every check of what JavaScript passed
 //   results.{h,cc}  what goes back: errors (errno, gaierror) and lib/'s result makers

@@ -76,9 +76,13 @@ test('a program that does not exist: exit status 2 and a clear message', async (
 
 test('every experiment matches its Python twin, client/server pairs both ways: sockcall compare --all', { skip }, async () => {
   const r = await cli(['compare', '--all', '--json']);
-  assert.equal(r.status, 0, r.stdout.slice(0, 4000) + r.stderr);
   const rows = JSON.parse(r.stdout) as { name: string; callsMatch: boolean; outcomesMatch: boolean; asExpected: boolean;
-    comparison: { left: { by: string; tracerDisagrees: string | null }; right: { by: string; tracerDisagrees: string | null } } }[];
+    python: string; typescript: string; comparison: { verdict: string; left: { by: string; tracerDisagrees: string | null };
+      right: { by: string; tracerDisagrees: string | null } } }[];
+  const failed = rows.filter((row) => !(row.callsMatch && row.outcomesMatch && row.asExpected))
+    .map((row) => `${row.name}: ${row.comparison.verdict} (Python: ${row.python}; TypeScript: ${row.typescript})`);
+  assert.deepEqual(failed, []);
+  assert.equal(r.status, 0, r.stderr);
   assert.ok(rows.length >= 21, `${rows.length} experiments`);
   for (const row of rows) {
     assert.ok(row.callsMatch && row.outcomesMatch && row.asExpected, row.name);

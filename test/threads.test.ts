@@ -173,14 +173,19 @@ test('close() with a pending call ends it with SocketClosedError before the fd c
   u.close();
 });
 
-test('a call the kernel finishes stays finished when the abort comes later', async () => {
+test('a call the kernel has finished stays finished when the abort comes before its result is delivered', async () => {
   const a = socket(AF_INET, SOCK_DGRAM);
   a.bind(['127.0.0.1', 0]);
   const b = socket(AF_INET, SOCK_DGRAM);
-  b.sendtoSync(Buffer.from('first'), a.getsockname() as [string, number]);
   const ac = new AbortController();
-  const [data] = await a.recvfrom(10, { signal: ac.signal });
+  const call = a.recvfrom(10, { signal: ac.signal });
+  b.sendtoSync(Buffer.from('first'), a.getsockname() as [string, number]);
+  // Block this thread without running the event loop, long enough for the
+  // addon's thread to receive the datagram and queue the result: the abort
+  // below then comes after the kernel answered and before JavaScript heard.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, bound(100));
   ac.abort();
+  const [data] = await call;
   assert.equal(data.toString(), 'first');
   a.close();
   b.close();

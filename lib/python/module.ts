@@ -1,6 +1,6 @@
 // The socket module's functions beside the socket class, as CPython has them.
 import { fromSockaddr, type AddressOut } from './address';
-import { native } from './native';
+import { native } from '../native';
 
 const C = native.constants;
 

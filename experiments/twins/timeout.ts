@@ -1,12 +1,13 @@
 import { socket, AF_INET, SOCK_DGRAM, OSError, BlockingIOError } from 'sockcall';
-import { print, repr } from './repr.ts';
-const a = socket(AF_INET, SOCK_DGRAM);
+import { print, repr } from 'sockcall/builtins';
+import { twin } from './form.ts';
+const a = twin(socket(AF_INET, SOCK_DGRAM));
 a.bind(['127.0.0.1', 0]);
 print(a.gettimeout(), a.getblocking());
 a.settimeout(0.05);
 print(repr(a.gettimeout()), a.getblocking());
 try {
-    a.recvSync(10);
+    await a.recv(10);
 } catch (e) {
     if (!(e instanceof OSError)) throw e;
     print(repr(e), e.errno);
@@ -14,7 +15,7 @@ try {
 a.setblocking(false);
 print(a.gettimeout() === 0, a.getblocking());
 try {
-    a.recvfromSync(10);
+    await a.recvfrom(10);
 } catch (e) {
     if (!(e instanceof BlockingIOError)) throw e;
     print(repr(e), e.errno);
@@ -22,10 +23,10 @@ try {
 a.setblocking(true);
 print(a.gettimeout(), a.getblocking());
 a.settimeout(null);
-const b = socket(AF_INET, SOCK_DGRAM);
+const b = twin(socket(AF_INET, SOCK_DGRAM));
 b.settimeout(1);
-b.sendtoSync(Buffer.from('ok'), a.getsockname() as [string, number]);
+await b.sendto(Buffer.from('ok'), a.getsockname() as [string, number]);
 a.settimeout(1);
-print(a.recvSync(10));
+print(await a.recv(10));
 a.close();
 b.close();

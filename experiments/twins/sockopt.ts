@@ -1,6 +1,6 @@
 import { socket, AF_INET, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, SO_ERROR, SO_LINGER, IPPROTO_TCP, TCP_NODELAY,
     OSError } from 'sockcall';
-import { print, repr } from './repr.ts';
+import { print, repr } from 'sockcall/builtins';
 const s = socket(AF_INET, SOCK_STREAM);
 s.setsockopt(SOL_SOCKET, SO_RCVBUF, 65536);
 print(s.getsockopt(SOL_SOCKET, SO_RCVBUF));

@@ -1,5 +1,5 @@
 import { socket, AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOCK_NONBLOCK, OSError } from 'sockcall';
-import { print, repr } from './repr.ts';
+import { print, repr } from 'sockcall/builtins';
 for (const [fam, typ] of [[AF_INET, SOCK_DGRAM], [AF_INET, SOCK_STREAM],
                           [AF_INET6, SOCK_DGRAM], [AF_INET6, SOCK_STREAM],
                           [AF_UNIX, SOCK_DGRAM], [AF_UNIX, SOCK_STREAM]]) {

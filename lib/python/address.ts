@@ -2,8 +2,9 @@
 // Modules/socketmodule.c does it: getsockaddrarg() and setipaddr() going in,
 // makesockaddr() coming out, getsockaddrlen() for the room given to the
 // kernel.
-import { OSError } from './errors';
-import { native, type NativeSockaddr } from './native';
+import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX } from '../constants';
+import { OSError } from '../errors';
+import { native, type Sockaddr, type SockaddrIn, type SockaddrIn6, type SockaddrOut } from '../native';
 
 const C = native.constants;
 
@@ -64,32 +65,31 @@ function checkPort(port: unknown, caller: string): number {
  * it is (inet_pton, no lookup); anything else goes to getaddrinfo() with
  * only ai_family set, and the first answer is used.
  */
-export function setipaddr(name: string, af: number): NativeSockaddr {
+export function setipaddr(name: string, af: number): SockaddrIn | SockaddrIn6 {
+  const ip = (a: SockaddrOut | null, why: string): SockaddrIn | SockaddrIn6 => {
+    if (a === null || 'data' in a || (a.family !== AF_INET && a.family !== AF_INET6)) throw new OSError(undefined, why);
+    return a;
+  };
   if (name === '') {
     const res = native.getaddrinfo(null, '0', af, C.SOCK_DGRAM, 0, C.AI_PASSIVE);
-    if (res[0].family !== C.AF_INET && res[0].family !== C.AF_INET6) {
-      throw new OSError(undefined, 'unsupported address family');
-    }
+    const a = ip(res[0].address, 'unsupported address family');
     if (res.length > 1) throw new OSError(undefined, 'wildcard resolved to multiple address');
-    return res[0].address!;
+    return a;
   }
   if (name === '255.255.255.255' || name === '<broadcast>') {
     if (af !== C.AF_INET && af !== C.AF_UNSPEC) throw new RangeError(`host ${name} is IPv4 only (address family mismatched)`);
-    return { family: C.AF_INET, addr: '255.255.255.255', port: 0 };
+    return { family: AF_INET, addr: '255.255.255.255', port: 0 };
   }
   if ((af === C.AF_UNSPEC || af === C.AF_INET) && native.inet_pton(C.AF_INET, name) !== null) {
-    return { family: C.AF_INET, addr: name, port: 0 };
+    return { family: AF_INET, addr: name, port: 0 };
   }
   // An address with a scope ("fe80::1%lo") goes to getaddrinfo, which knows
   // interface names.
   if ((af === C.AF_UNSPEC || af === C.AF_INET6) && !name.includes('%') &&
       native.inet_pton(C.AF_INET6, name) !== null) {
-    return { family: C.AF_INET6, addr: name, port: 0, flowinfo: 0, scope_id: 0 };
+    return { family: AF_INET6, addr: name, port: 0, flowinfo: 0, scope_id: 0 };
   }
-  const res = native.getaddrinfo(name, null, af, 0, 0, 0);
-  const a = res[0].address!;
-  if (a.family !== C.AF_INET && a.family !== C.AF_INET6) throw new OSError(undefined, 'unknown address family');
-  return a;
+  return ip(native.getaddrinfo(name, null, af, 0, 0, 0)[0].address, 'unknown address family');
 }
 
 function hostArg(host: unknown, caller: string): string {
@@ -104,7 +104,7 @@ function hostArg(host: unknown, caller: string): string {
  * the sockaddr the native layer encodes. Shapes, ports and lengths are
  * checked before any name is looked up.
  */
-export function toSockaddr(family: number, address: unknown, caller: string, fd: number): NativeSockaddr {
+export function toSockaddr(family: number, address: unknown, caller: string, fd: number): Sockaddr {
   if (family === C.AF_INET) {
     if (!Array.isArray(address)) {
       throw new TypeError(`${caller}(): AF_INET address must be an array [host, port], got ${describeValue(address)}`);
@@ -113,7 +113,7 @@ export function toSockaddr(family: number, address: unknown, caller: string, fd:
     const host = hostArg(address[0], caller);
     const port = checkPort(address[1], caller);
     const sa = setipaddr(host, C.AF_INET);
-    return { family: C.AF_INET, addr: sa.addr, port };
+    return { family: AF_INET, addr: sa.addr, port };
   }
   if (family === C.AF_INET6) {
     if (!Array.isArray(address)) {
@@ -132,7 +132,7 @@ export function toSockaddr(family: number, address: unknown, caller: string, fd:
     if (typeof scopeId !== 'number' || !Number.isInteger(scopeId)) throw new TypeError(`${caller}(): scope_id must be an integer`);
     if (scopeId < 0 || scopeId > 0xffffffff) throw new RangeError(`${caller}(): scope_id must be 0-4294967295, got ${scopeId}`);
     const sa = setipaddr(host, C.AF_INET6);
-    return { family: C.AF_INET6, addr: sa.addr, port, flowinfo, scope_id: scopeId };
+    return { family: AF_INET6, addr: sa.addr, port, flowinfo, scope_id: scopeId };
   }
   if (family === C.AF_UNIX) {
     let path: Buffer;
@@ -151,7 +151,7 @@ export function toSockaddr(family: number, address: unknown, caller: string, fd:
     if (!abstract && path.includes(0)) throw new TypeError(`${caller}(): AF_UNIX path must not contain a NUL byte`);
     // A pathname goes with its NUL, counted in the length ("including the
     // tailing NUL"); an abstract name is exactly its bytes.
-    return { family: C.AF_UNIX, path: abstract ? path : Buffer.concat([path, Buffer.alloc(1)]) };
+    return { family: AF_UNIX, path: abstract ? path : Buffer.concat([path, Buffer.alloc(1)]) };
   }
   if (family === C.AF_PACKET) {
     if (!Array.isArray(address) || address.length < 2 || address.length > 5) {
@@ -168,7 +168,7 @@ export function toSockaddr(family: number, address: unknown, caller: string, fd:
     // CPython asks the kernel for the index with ioctl(SIOCGIFINDEX) on the
     // socket itself, before it checks proto.
     const ifindex = native.ioctl(fd, C.SIOCGIFINDEX, ifname) as number;
-    return { family: C.AF_PACKET, protocol: proto as number, ifindex, pkttype: pkttype as number,
+    return { family: AF_PACKET, protocol: proto as number, ifindex, pkttype: pkttype as number,
       hatype: hatype as number, addr: haddr };
   }
   throw new RangeError(`${caller}(): the socket's family ${family} has no address format sockcall knows (bad family)`);
@@ -182,32 +182,30 @@ function describeValue(v: unknown): string {
 }
 
 /** makesockaddr(): the native address as Python shows it. */
-export function fromSockaddr(a: NativeSockaddr | null, fd: number): AddressOut {
+export function fromSockaddr(a: SockaddrOut | null, fd: number): AddressOut {
   if (a === null) return null;
+  if ('data' in a) return [a.family, a.data];
   switch (a.family) {
-    case C.AF_INET:
-      return [a.addr as string, a.port!];
-    case C.AF_INET6:
-      return [a.addr as string, a.port!, a.flowinfo!, a.scope_id!];
-    case C.AF_UNIX: {
-      const path = a.path as Buffer;
+    case AF_INET:
+      return [a.addr, a.port];
+    case AF_INET6:
+      return [a.addr, a.port, a.flowinfo, a.scope_id];
+    case AF_UNIX: {
       // Linux's abstract namespace: the bytes as they are; a pathname: the
       // string up to its NUL (PyUnicode_DecodeFSDefault of sun_path).
-      if (path.length > 0 && path[0] === 0) return path;
-      const end = path.indexOf(0);
-      return path.subarray(0, end < 0 ? path.length : end).toString('utf8');
+      if (a.path.length > 0 && a.path[0] === 0) return a.path;
+      const end = a.path.indexOf(0);
+      return a.path.subarray(0, end < 0 ? a.path.length : end).toString('utf8');
     }
-    case C.AF_PACKET: {
+    case AF_PACKET: {
       // CPython names the interface with ioctl(SIOCGIFNAME) on the socket,
       // and leaves the name empty if that fails.
       let ifname = '';
       if (a.ifindex) {
         try { ifname = native.ioctl(fd, C.SIOCGIFNAME, a.ifindex) as string; } catch { ifname = ''; }
       }
-      return [ifname, a.protocol!, a.pkttype!, a.hatype!, a.addr as unknown as Buffer];
+      return [ifname, a.protocol, a.pkttype, a.hatype, a.addr];
     }
-    default:
-      return [a.family, a.data ?? Buffer.alloc(0)];
   }
 }
 

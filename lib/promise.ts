@@ -1,7 +1,8 @@
 // The JavaScript side of the Promise forms: each call started on a thread of
-// the addon (native/async.cc) is a Promise here until the addon completes it.
-import { AbortError, SocketClosedError, errorFromErrno, gaierror } from './errors';
-import { native, Status } from './native';
+// the addon (native/pool.cc) is a Promise here until the addon completes it
+// (native/promise.cc calls complete()).
+import { binding, Status } from './binding';
+import { AbortError, SocketClosedError } from './errors';
 
 /** Options every Promise form takes after Python's (or C's) own arguments. */
 export interface CallOptions {
@@ -25,7 +26,8 @@ interface Pending {
 
 const pending = new Map<number, Pending>();
 
-function complete(id: number, status: Status, value: unknown): void {
+/** setup()'s `complete`: the addon's word that call `id` has ended. */
+export function complete(id: number, status: Status, value: unknown): void {
   const p = pending.get(id);
   if (p === undefined) return;
   pending.delete(id);
@@ -45,13 +47,6 @@ function complete(id: number, status: Status, value: unknown): void {
       break;
   }
 }
-
-// The addon's results are made by these literals (see CallMaker in
-// native/sockcall.h for why).
-native.setup(errorFromErrno, (code, message) => new gaierror(code, message), complete,
-  (family, addr, port) => ({ family, addr, port }),
-  (family, addr, port, flowinfo, scope_id) => ({ family, addr, port, flowinfo, scope_id }),
-  (first, second) => [first, second]);
 
 function checkOptions(options: CallOptions | undefined): void {
   if (options === undefined) return;
@@ -91,7 +86,7 @@ export async function start<T>(syscall: string, options: CallOptions | undefined
         // cancel() returns once the call has left the kernel; the Promise
         // settles when the addon reports it (aborted, or done if the kernel
         // answered first).
-        p.onAbort = () => { native.cancel(id); };
+        p.onAbort = () => { binding.cancel(id); };
         signal.addEventListener('abort', p.onAbort, { once: true });
       }
       pending.set(id, p);
@@ -103,16 +98,4 @@ export async function start<T>(syscall: string, options: CallOptions | undefined
     if (err instanceof Error) Error.captureStackTrace(err);
     throw err;
   }
-}
-
-/** Copies a Promise-form receive's bytes into the caller's buffer. */
-export function copyInto(target: ArrayBufferView | ArrayBuffer, data: Buffer, syscall: string): void {
-  const view = ArrayBuffer.isView(target)
-    ? new Uint8Array(target.buffer, target.byteOffset, target.byteLength)
-    : new Uint8Array(target);
-  if (data.length > view.length) {
-    throw new TypeError(`the buffer given to ${syscall} shrank or was detached while the call was pending; ` +
-      `${data.length} bytes received were dropped`);
-  }
-  view.set(data);
 }

@@ -1,10 +1,11 @@
-// connect.ts with the Promise forms.
 import { socket, AF_INET, SOCK_STREAM, SOCK_DGRAM, OSError, ConnectionRefusedError } from 'sockcall';
-import { print, repr } from './repr.ts';
+import { print, repr } from 'sockcall/builtins';
+import { twin } from './form.ts';
+// A bound TCP socket that does not listen: connecting to it is refused (RST).
 const closed = socket(AF_INET, SOCK_STREAM);
 closed.bind(['127.0.0.1', 0]);
 const addr = closed.getsockname() as [string, number];
-const a = socket(AF_INET, SOCK_STREAM);
+const a = twin(socket(AF_INET, SOCK_STREAM));
 try {
     await a.connect(addr);
 } catch (e) {
@@ -12,14 +13,14 @@ try {
     print(repr(e), e.errno);
 }
 a.close();
-const b = socket(AF_INET, SOCK_STREAM);
+const b = twin(socket(AF_INET, SOCK_STREAM));
 print(await b.connect_ex(addr));
 b.close();
-const c = socket(AF_INET, SOCK_STREAM);
+const c = twin(socket(AF_INET, SOCK_STREAM));
 c.settimeout(2);
 print(await c.connect_ex(addr));
 c.close();
-const d = socket(AF_INET, SOCK_STREAM);
+const d = twin(socket(AF_INET, SOCK_STREAM));
 d.settimeout(2);
 try {
     await d.connect(addr);
@@ -28,7 +29,7 @@ try {
     print(repr(e));
 }
 d.close();
-const u = socket(AF_INET, SOCK_DGRAM);
+const u = twin(socket(AF_INET, SOCK_DGRAM));
 await u.connect(['localhost', 1060]);
 u.close();
 closed.close();

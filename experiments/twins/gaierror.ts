@@ -1,11 +1,12 @@
 // Name lookups that fail without leaving the machine: glibc refuses 'a..b'
 // (EAI_NONAME) and '::1' for AF_INET (EAI_ADDRFAMILY) without a query.
 import { socket, getaddrinfo, gaierror, OSError, AF_INET, SOCK_DGRAM } from 'sockcall';
-import { print, repr, list } from './repr.ts';
-const s = socket(AF_INET, SOCK_DGRAM);
+import { print, repr, list } from 'sockcall/builtins';
+import { twin } from './form.ts';
+const s = twin(socket(AF_INET, SOCK_DGRAM));
 for (const host of ['a..b', '::1']) {
     try {
-        s.connectSync([host, 1060]);
+        await s.connect([host, 1060]);
     } catch (e) {
         if (!(e instanceof gaierror)) throw e;
         print(repr(e), e.errno, e instanceof OSError);

@@ -1,12 +1,12 @@
-// tcp.ts with the Promise forms.
 import { socket, AF_INET, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, SHUT_WR, OSError } from 'sockcall';
-import { print, repr } from './repr.ts';
+import { print, repr } from 'sockcall/builtins';
+import { twin } from './form.ts';
 const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-const srv = socket(AF_INET, SOCK_STREAM);
+const srv = twin(socket(AF_INET, SOCK_STREAM));
 srv.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
 srv.bind(['127.0.0.1', 0]);
 srv.listen(5);
-const c = socket(AF_INET, SOCK_STREAM);
+const c = twin(socket(AF_INET, SOCK_STREAM));
 await c.connect(srv.getsockname() as [string, number]);
 const [s, peer] = await srv.accept();
 print(same(peer, c.getsockname()), same(s.getpeername(), c.getsockname()));

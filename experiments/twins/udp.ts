@@ -1,11 +1,11 @@
-// udp.ts with the Promise forms: the same system calls, made on sockcall's threads.
 import { socket, AF_INET, SOCK_DGRAM, MSG_PEEK } from 'sockcall';
-import { print } from './repr.ts';
+import { print } from 'sockcall/builtins';
+import { twin } from './form.ts';
 const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-const a = socket(AF_INET, SOCK_DGRAM);
+const a = twin(socket(AF_INET, SOCK_DGRAM));
 a.bind(['127.0.0.1', 0]);
 const addr = a.getsockname() as [string, number];
-const b = socket(AF_INET, SOCK_DGRAM);
+const b = twin(socket(AF_INET, SOCK_DGRAM));
 await b.connect(addr);
 print(await b.send(Buffer.from('one')));
 print(await a.recv(10));

@@ -4,49 +4,26 @@
 // A call that can block has two forms: `recvfromSync()` makes it on the
 // calling thread; `recvfrom()` makes the same system call, with the same
 // arguments, once, on a thread of the addon, and returns a Promise. The
-// Promise forms take a last `options` argument: { signal, ref } (calls.ts).
-import { start, copyInto, type CallOptions } from './calls';
-import { native, type Bytes, type Got, type NativeSockaddr } from './native';
+// Promise forms take a last `options` argument: { signal, ref } (promise.ts).
+import { bytesArg, copyInto, describe, scatter, type Bytes } from '../bytes';
+import { native, type Cmsg, type Got, type NativeCmsg, type Pollfd, type Sockaddr, type SockaddrOut } from '../native';
+import { start, type CallOptions } from '../promise';
 
+export type {
+  Sockaddr, SockaddrIn, SockaddrIn6, SockaddrUn, SockaddrLl, SockaddrUnspec, SockaddrOut, SockaddrRaw, SockaddrUnOut,
+  SockaddrLlOut, Cmsg, Pollfd,
+} from '../native';
 export type { CallOptions, Bytes };
 
-/** struct sockaddr_in */
-export interface SockaddrIn { family: number; addr: string; port: number }
-/** struct sockaddr_in6 */
-export interface SockaddrIn6 { family: number; addr: string; port: number; flowinfo?: number; scope_id?: number }
-/**
- * struct sockaddr_un. Going in, `path` is a string (a C string: its final
- * NUL is part of the address length) or bytes (exactly those bytes; a first
- * byte of 0 is Linux's abstract namespace). Coming back it is the bytes the
- * kernel gave, as long as the length it reported.
- */
-export interface SockaddrUn { family: number; path: string | Uint8Array }
-/** struct sockaddr_ll (packet(7)); `protocol` is an ETH_P_* value in host order. */
-export interface SockaddrLl {
-  family: number; ifindex: number; protocol?: number; hatype?: number; pkttype?: number; addr?: Uint8Array;
-}
-/** AF_UNSPEC: connect(2) with it dissolves a datagram socket's association. */
-export interface SockaddrUnspec { family: number }
-/** What the kernel gave for a family sockcall does not decode: the bytes after sa_family. */
-export interface SockaddrRaw { family: number; data: Buffer }
-
-export type Sockaddr = SockaddrIn | SockaddrIn6 | SockaddrUn | SockaddrLl | SockaddrUnspec;
-/** An address as the kernel returns it. */
-export type SockaddrOut = (SockaddrIn & { family: number }) | Required<SockaddrIn6> |
-  { family: number; path: Buffer } | Required<SockaddrLl> | SockaddrRaw;
-
-/** A control message (cmsg(3)). */
-export interface Cmsg { level: number; type: number; data: Buffer }
-export interface CmsgIn { level: number; type: number; data: Bytes }
-
-export interface Pollfd { fd: number; events: number; revents?: number }
+/** A control message to send (cmsg(3)). */
+export type CmsgIn = NativeCmsg;
 
 export interface Addrinfo {
   family: number; socktype: number; protocol: number; canonname: string | null; address: SockaddrOut | null;
 }
 export interface AddrinfoHints { family?: number; socktype?: number; protocol?: number; flags?: number }
 
-export interface Accepted { fd: number; address: SockaddrOut | null }
+export interface Accepted<A = SockaddrOut | null> { fd: number; address: A }
 export interface Received { nbytes: number; address: SockaddrOut | null }
 export interface MsgIn { iov: Bytes[]; name?: Sockaddr | null; control?: CmsgIn[] }
 export interface MsgOut {
@@ -59,6 +36,10 @@ export interface MsgOut {
 }
 export interface MsgReceived { nbytes: number; address: SockaddrOut | null; control: Cmsg[]; flags: number }
 
+/** struct timeval, for select(2); null waits forever. */
+export interface Timeval { tv_sec: number; tv_usec: number }
+export interface Selected { nready: number; readfds: number[]; writefds: number[]; exceptfds: number[] }
+
 const STORAGE = native.sizeof.sockaddr_storage;
 
 // Negative fds are refused here, before the kernel: `sys` callers mean a
@@ -70,16 +51,6 @@ function fdArg(fd: number, name = 'fd'): number {
   }
   if (fd < 0 || fd > 0x7fffffff) throw new RangeError(`${name} must be a non-negative integer, got ${fd}`);
   return fd;
-}
-
-function describe(v: unknown): string {
-  if (typeof v === 'number') return String(v);
-  if (v === null) return 'null';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
-
-function out(a: NativeSockaddr | null): SockaddrOut | null {
-  return a as SockaddrOut | null;
 }
 
 // ---- calls that never block -------------------------------------------------
@@ -109,12 +80,13 @@ export function close(fd: number): void {
   native.close(fdArg(fd));
 }
 
-export function getsockname(fd: number, addrlen = STORAGE): SockaddrOut | null {
-  return out(native.getsockname(fdArg(fd), addrlen));
+/** getsockname(2); the kernel always names at least the family. */
+export function getsockname(fd: number, addrlen = STORAGE): SockaddrOut {
+  return native.getsockname(fdArg(fd), addrlen);
 }
 
-export function getpeername(fd: number, addrlen = STORAGE): SockaddrOut | null {
-  return out(native.getpeername(fdArg(fd), addrlen));
+export function getpeername(fd: number, addrlen = STORAGE): SockaddrOut {
+  return native.getpeername(fdArg(fd), addrlen);
 }
 
 /** getsockopt(2): an int option, or with optlen the raw bytes the kernel wrote. */
@@ -142,7 +114,7 @@ export function ioctl(fd: number, request: number, value?: number | string): num
 
 export function getaddrinfo(host: string | null, service: string | null, hints: AddrinfoHints = {}): Addrinfo[] {
   const { family = 0, socktype = 0, protocol = 0, flags = 0 } = hints;
-  return native.getaddrinfo(host, service, family, socktype, protocol, flags) as Addrinfo[];
+  return native.getaddrinfo(host, service, family, socktype, protocol, flags);
 }
 
 export function inet_pton(af: number, src: string): Buffer | null {
@@ -171,15 +143,19 @@ export function connect(fd: number, address: Sockaddr, options?: CallOptions): P
 }
 
 /** accept4(2); addrlen null passes NULL for the peer's address. */
+export function accept4Sync(fd: number, flags?: number, addrlen?: number): Accepted<SockaddrOut>;
+export function accept4Sync(fd: number, flags: number, addrlen: null): Accepted<null>;
 export function accept4Sync(fd: number, flags = 0, addrlen: number | null = STORAGE): Accepted {
   const [newfd, address] = native.accept4Sync(fdArg(fd), flags, addrlen);
-  return { fd: newfd, address: out(address) };
+  return { fd: newfd, address };
 }
+export function accept4(fd: number, flags?: number, addrlen?: number, options?: CallOptions): Promise<Accepted<SockaddrOut>>;
+export function accept4(fd: number, flags: number, addrlen: null, options?: CallOptions): Promise<Accepted<null>>;
 export async function accept4(fd: number, flags = 0, addrlen: number | null = STORAGE,
   options?: CallOptions): Promise<Accepted> {
-  const [newfd, address] = await start<[number, NativeSockaddr | null]>('accept4', options,
+  const [newfd, address] = await start<[number, SockaddrOut | null]>('accept4', options,
     (ref) => native.accept4(fdArg(fd), flags, addrlen, ref));
-  return { fd: newfd, address: out(address) };
+  return { fd: newfd, address };
 }
 
 export function sendSync(fd: number, data: Bytes, flags = 0): number {
@@ -198,6 +174,12 @@ export function sendto(fd: number, data: Bytes, flags: number, address: Sockaddr
   return start('sendto', options, (ref) => native.sendto(fdArg(fd), data, flags, address, ref));
 }
 
+function msgIov(msg: { iov: Bytes[] }): Bytes[] {
+  if (typeof msg !== 'object' || msg === null) throw new TypeError('msg must be an object such as { iov: [buffer] }');
+  if (!Array.isArray(msg.iov)) throw new TypeError('msg.iov (the buffers) must be an array of buffers');
+  return msg.iov;
+}
+
 /** sendmsg(2): iov, optional msg_name, control messages laid out with CMSG_SPACE. */
 export function sendmsgSync(fd: number, msg: MsgIn, flags = 0): number {
   return native.sendmsgSync(fdArg(fd), msgIov(msg), msg.control ?? [], flags, msg.name ?? null);
@@ -207,17 +189,10 @@ export function sendmsg(fd: number, msg: MsgIn, flags = 0, options?: CallOptions
     (ref) => native.sendmsg(fdArg(fd), msgIov(msg), msg.control ?? [], flags, msg.name ?? null, ref));
 }
 
-function msgIov(msg: { iov: Bytes[] }): Bytes[] {
-  if (typeof msg !== 'object' || msg === null) throw new TypeError('msg must be an object such as { iov: [buffer] }');
-  if (!Array.isArray(msg.iov)) throw new TypeError('msg.iov (the buffers) must be an array of buffers');
-  return msg.iov;
-}
-
 // The addon also takes a size where a buffer goes (the facade's recv(n));
 // sys callers give a buffer, always.
-function bytesArg(b: Bytes, name: string): Bytes {
-  byteLength(b, name);
-  return b;
+function byteLength(b: Bytes, name: string): number {
+  return bytesArg(b, name).byteLength;
 }
 
 export function recvSync(fd: number, buffer: Bytes, flags = 0): number {
@@ -233,43 +208,28 @@ export async function recv(fd: number, buffer: Bytes, flags = 0, options?: CallO
 /** recvfrom(2); addrlen is the room given for the sender's address, null for NULL, NULL. */
 export function recvfromSync(fd: number, buffer: Bytes, flags = 0, addrlen: number | null = STORAGE): Received {
   const [nbytes, address] = native.recvfromSync(fdArg(fd), bytesArg(buffer, 'buffer'), flags, addrlen);
-  return { nbytes, address: out(address) };
+  return { nbytes, address };
 }
 export async function recvfrom(fd: number, buffer: Bytes, flags = 0, addrlen: number | null = STORAGE,
   options?: CallOptions): Promise<Received> {
-  const [[data, nbytes], address] = await start<[Got, NativeSockaddr | null]>('recvfrom', options,
+  const [[data, nbytes], address] = await start<[Got, SockaddrOut | null]>('recvfrom', options,
     (ref) => native.recvfrom(fdArg(fd), byteLength(buffer, 'buffer'), flags, addrlen, ref));
   copyInto(buffer, data, 'recvfrom');
-  return { nbytes, address: out(address) };
+  return { nbytes, address };
 }
 
 export function recvmsgSync(fd: number, msg: MsgOut, flags = 0): MsgReceived {
   const [nbytes, address, control, msgFlags] = native.recvmsgSync(fdArg(fd), msgIov(msg),
     msg.controllen ?? 0, flags, msg.namelen === undefined ? STORAGE : msg.namelen);
-  return { nbytes, address: out(address), control: control as Cmsg[], flags: msgFlags };
+  return { nbytes, address, control, flags: msgFlags };
 }
 export async function recvmsg(fd: number, msg: MsgOut, flags = 0, options?: CallOptions): Promise<MsgReceived> {
   const iov = msgIov(msg);
-  const [[data, nbytes], address, control, msgFlags] = await start<[Got, NativeSockaddr | null, Cmsg[], number]>(
+  const [[data, nbytes], address, control, msgFlags] = await start<[Got, SockaddrOut | null, Cmsg[], number]>(
     'recvmsg', options, (ref) => native.recvmsg(fdArg(fd), iov, msg.controllen ?? 0, flags,
       msg.namelen === undefined ? STORAGE : msg.namelen, ref));
-  scatter(iov, data);
-  return { nbytes, address: out(address), control, flags: msgFlags };
-}
-
-function scatter(iov: Bytes[], data: Buffer): void {
-  let at = 0;
-  for (const b of iov) {
-    if (at >= data.length) break;
-    const n = Math.min(byteLength(b, 'iov[]'), data.length - at);
-    copyInto(b, data.subarray(at, at + n), 'recvmsg');
-    at += n;
-  }
-}
-
-function byteLength(b: Bytes, name: string): number {
-  if (ArrayBuffer.isView(b) || b instanceof ArrayBuffer) return b.byteLength;
-  throw new TypeError(`${name} must be a Buffer, TypedArray, DataView or ArrayBuffer, got ${describe(b)}`);
+  scatter(iov, data, 'recvmsg');
+  return { nbytes, address, control, flags: msgFlags };
 }
 
 /** poll(2): sets each entry's revents and returns the number ready (0 on timeout). */
@@ -282,4 +242,30 @@ export async function poll(fds: Pollfd[], timeout: number, options?: CallOptions
   const [n, revents] = await start<[number, number[]]>('poll', options, (ref) => native.poll(fds, timeout, ref));
   revents.forEach((r, i) => { fds[i].revents = r; });
   return n;
+}
+
+function timevalUs(t: Timeval | null): number | null {
+  if (t === null || t === undefined) return null;
+  if (typeof t !== 'object') throw new TypeError('timeout must be a struct timeval { tv_sec, tv_usec } or null');
+  for (const k of ['tv_sec', 'tv_usec'] as const) {
+    if (!Number.isInteger(t[k]) || t[k] < 0) throw new RangeError(`timeout.${k} must be a non-negative integer, got ${describe(t[k])}`);
+  }
+  return t.tv_sec * 1_000_000 + t.tv_usec;
+}
+
+/**
+ * select(2): the fds of each set below nfds that are ready (null passes a
+ * NULL set). The kernel sees pselect6(2), as glibc makes select() on Linux.
+ */
+export function selectSync(nfds: number, readfds: number[] | null, writefds: number[] | null,
+  exceptfds: number[] | null, timeout: Timeval | null): Selected {
+  const [nready, r, w, x] = native.selectSync(nfds, readfds, writefds, exceptfds, timevalUs(timeout));
+  return { nready, readfds: r, writefds: w, exceptfds: x };
+}
+export async function select(nfds: number, readfds: number[] | null, writefds: number[] | null,
+  exceptfds: number[] | null, timeout: Timeval | null, options?: CallOptions): Promise<Selected> {
+  const us = timevalUs(timeout);
+  const [nready, r, w, x] = await start<[number, number[], number[], number[]]>('select', options,
+    (ref) => native.select(nfds, readfds, writefds, exceptfds, us, ref));
+  return { nready, readfds: r, writefds: w, exceptfds: x };
 }

@@ -1,0 +1,183 @@
+// The addon, loaded, and its type: the native module described once. Only
+// errors.ts, promise.ts and constants.ts read it here, for what setup() and
+// the constants need; the rest of lib/ imports native.ts, which has handed
+// the addon lib/'s functions (setup()) by the time it can be used.
+import bindings = require('bindings');
+import path = require('node:path');
+
+export type Bytes = ArrayBufferView | ArrayBuffer;
+
+// Address families as the native layer takes and gives them
+// (native/sockaddr.cc). Their values are the headers', and so are their
+// literal types (scripts/gen-constants.cjs writes both), so that an address
+// is told by its family.
+type AF_UNSPEC = typeof import('./constants').AF_UNSPEC;
+type AF_UNIX = typeof import('./constants').AF_UNIX;
+type AF_INET = typeof import('./constants').AF_INET;
+type AF_INET6 = typeof import('./constants').AF_INET6;
+type AF_PACKET = typeof import('./constants').AF_PACKET;
+
+/** struct sockaddr_in */
+export interface SockaddrIn { family: AF_INET; addr: string; port: number }
+/** struct sockaddr_in6; flowinfo and scope_id are 0 when left out. */
+export interface SockaddrIn6 { family: AF_INET6; addr: string; port: number; flowinfo?: number; scope_id?: number }
+/**
+ * struct sockaddr_un. Going in, `path` is a string (a C string: its final
+ * NUL is part of the address length) or bytes (exactly those bytes; a first
+ * byte of 0 is Linux's abstract namespace).
+ */
+export interface SockaddrUn { family: AF_UNIX; path: string | Uint8Array }
+/** struct sockaddr_ll (packet(7)); `protocol` is an ETH_P_* value in host order. */
+export interface SockaddrLl {
+  family: AF_PACKET; ifindex: number; protocol?: number; hatype?: number; pkttype?: number; addr?: Uint8Array;
+}
+/** AF_UNSPEC: connect(2) with it dissolves a datagram socket's association. */
+export interface SockaddrUnspec { family: AF_UNSPEC }
+
+/** An address going in. */
+export type Sockaddr = SockaddrIn | SockaddrIn6 | SockaddrUn | SockaddrLl | SockaddrUnspec;
+
+/** An address of a family sockcall does not decode: the bytes after sa_family. */
+export interface SockaddrRaw { family: number; data: Buffer }
+/** struct sockaddr_un as the kernel gave it: the path's bytes, as long as the length it reported. */
+export interface SockaddrUnOut { family: AF_UNIX; path: Buffer }
+export interface SockaddrLlOut {
+  family: AF_PACKET; ifindex: number; protocol: number; hatype: number; pkttype: number; addr: Buffer;
+}
+/** An address coming back from the kernel. */
+export type SockaddrOut = SockaddrIn | Required<SockaddrIn6> | SockaddrUnOut | SockaddrLlOut | SockaddrRaw;
+
+export interface NativeCmsg { level: number; type: number; data: Bytes }
+export interface Cmsg { level: number; type: number; data: Buffer }
+
+export interface NativeAddrinfo {
+  family: number; socktype: number; protocol: number; canonname: string | null; address: SockaddrOut | null;
+}
+
+export interface Pollfd { fd: number; events: number; revents?: number }
+
+/**
+ * Bytes received into memory of the addon's: a new Buffer of what the call
+ * stored, and the kernel's return value, which MSG_TRUNC can make larger.
+ */
+export type Got = [data: Buffer, nbytes: number];
+
+/** Status codes of a completed Promise-form call (native/pool.h). */
+export const enum Status {
+  Ok = 0,
+  Error = 1,
+  Aborted = 2,
+  Closed = 3,
+}
+
+/**
+ * The calls that can block, as the addon takes them (native/io_calls.cc,
+ * wait_calls.cc): their arguments, and what the call gives back when the
+ * bytes are received into memory of the addon's (`size` for a buffer, as
+ * the Promise form always does). The Sync form is `${name}Sync`, with the
+ * same arguments; the Promise form `${name}`, with `ref` after them,
+ * returns the call's id and completes through setup()'s `complete`.
+ */
+export interface BlockingCalls {
+  connect: { args: [fd: number, address: Sockaddr]; done: undefined };
+  accept4: { args: [fd: number, flags: number, addrlen: number | null]; done: [number, SockaddrOut | null] };
+  send: { args: [fd: number, data: Bytes, flags: number]; done: number };
+  sendto: { args: [fd: number, data: Bytes, flags: number, address: Sockaddr | null]; done: number };
+  sendmsg: {
+    args: [fd: number, buffers: Bytes[], control: NativeCmsg[], flags: number, address: Sockaddr | null]; done: number;
+  };
+  recv: { args: [fd: number, size: number, flags: number]; done: Got };
+  recvfrom: { args: [fd: number, size: number, flags: number, addrlen: number | null]; done: [Got, SockaddrOut | null] };
+  recvmsg: {
+    args: [fd: number, buffers: number | Bytes[], controllen: number, flags: number, namelen: number | null];
+    done: [Got, SockaddrOut | null, Cmsg[], number];
+  };
+  poll: { args: [fds: Pollfd[], timeout: number]; done: [number, number[]] };
+  select: {
+    args: [nfds: number, readfds: number[] | null, writefds: number[] | null, exceptfds: number[] | null,
+      timeoutUs: number | null];
+    done: [number, number[], number[], number[]];
+  };
+}
+export type BlockingName = keyof BlockingCalls;
+
+type PromiseForms = { [K in BlockingName]: (...args: [...BlockingCalls[K]['args'], ref: boolean]) => number };
+
+export interface Native extends PromiseForms {
+  constants: Record<string, number>;
+  errno: Record<string, number>;
+  errorcode: Record<number, string>;
+  sizeof: {
+    sockaddr: number; sockaddr_in: number; sockaddr_in6: number; sockaddr_un: number; sockaddr_ll: number;
+    sockaddr_storage: number; sun_path: number; int: number; cmsghdr: number; sock_extended_err: number;
+  };
+  strerror(errno: number): string;
+  gai_strerror(code: number): string;
+  CMSG_LEN(length: number): number;
+  CMSG_SPACE(length: number): number;
+
+  // Calls that never block (native/socket_calls.cc).
+  socket(domain: number, type: number, protocol: number): number;
+  socketpair(domain: number, type: number, protocol: number): [number, number];
+  bind(fd: number, address: Sockaddr): void;
+  listen(fd: number, backlog: number): void;
+  shutdown(fd: number, how: number): void;
+  close(fd: number): void;
+  getsockname(fd: number, addrlen: number): SockaddrOut;
+  getpeername(fd: number, addrlen: number): SockaddrOut;
+  getsockopt(fd: number, level: number, optname: number, optlen: null): number;
+  getsockopt(fd: number, level: number, optname: number, optlen: number): Buffer;
+  setsockopt(fd: number, level: number, optname: number, value: number | Bytes | null, optlen: number | null): void;
+  ioctl(fd: number, request: number, value?: number | string): number | string | undefined;
+
+  // The C library's functions (native/lookup.cc).
+  getaddrinfo(host: string | null, service: string | null, family: number, socktype: number, protocol: number,
+    flags: number): NativeAddrinfo[];
+  inet_pton(af: number, src: string): Buffer | null;
+  inet_ntop(af: number, src: Bytes): string;
+  if_nametoindex(name: string): number;
+  if_indextoname(index: number): string;
+  sock_extended_err(data: Bytes): {
+    ee_errno: number; ee_origin: number; ee_type: number; ee_code: number; ee_pad: number; ee_info: number;
+    ee_data: number; offender: SockaddrOut | null;
+  };
+
+  // The Sync forms of the calls that can block. A receive into a caller's
+  // buffer returns the kernel's count; given a size, the bytes as Got.
+  connectSync(fd: number, address: Sockaddr): void;
+  accept4Sync(fd: number, flags: number, addrlen: number): [number, SockaddrOut];
+  accept4Sync(fd: number, flags: number, addrlen: number | null): [number, SockaddrOut | null];
+  sendSync(fd: number, data: Bytes, flags: number): number;
+  sendtoSync(fd: number, data: Bytes, flags: number, address: Sockaddr | null): number;
+  sendmsgSync(fd: number, buffers: Bytes[], control: NativeCmsg[], flags: number, address: Sockaddr | null): number;
+  recvSync(fd: number, buffer: Bytes, flags: number): number;
+  recvSync(fd: number, size: number, flags: number): Got;
+  recvfromSync(fd: number, buffer: Bytes, flags: number, addrlen: number | null): [number, SockaddrOut | null];
+  recvfromSync(fd: number, size: number, flags: number, addrlen: number | null): [Got, SockaddrOut | null];
+  recvmsgSync(fd: number, buffers: Bytes[], controllen: number, flags: number, namelen: number | null):
+    [number, SockaddrOut | null, Cmsg[], number];
+  recvmsgSync(fd: number, size: number, controllen: number, flags: number, namelen: number | null):
+    [Got, SockaddrOut | null, Cmsg[], number];
+  pollSync(fds: Pollfd[], timeout: number): [number, number[]];
+  selectSync(...args: BlockingCalls['select']['args']): BlockingCalls['select']['done'];
+
+  /** Hands over lib/'s functions, once per environment (lib/native.ts). */
+  setup(
+    makeError: (errno: number, syscall: string) => Error,
+    makeGaiError: (code: number, message: string) => Error,
+    complete: (id: number, status: Status, value: unknown) => void,
+    makeInet: (family: AF_INET, addr: string, port: number) => SockaddrIn,
+    makeInet6: (family: AF_INET6, addr: string, port: number, flowinfo: number, scope_id: number) => Required<SockaddrIn6>,
+    makePair: (first: unknown, second: unknown) => [unknown, unknown],
+  ): void;
+  cancel(id: number): boolean;
+  threads(): { threads: number; idle: number; running: number };
+}
+
+// module_root: the package's root (this file runs from dist/lib, whose own
+// package.json only marks it as CommonJS). SOCKCALL_ADDON names another
+// build of the addon to load instead, such as the sanitizer build
+// (scripts/build-sanitized.cjs).
+export const binding = (process.env.SOCKCALL_ADDON
+  ? require(path.resolve(process.env.SOCKCALL_ADDON))
+  : bindings({ bindings: 'sockcall', module_root: path.join(__dirname, '..', '..') })) as Native;

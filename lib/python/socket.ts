@@ -1,0 +1,553 @@
+// The Python-compatible socket object: socket(family, type, proto) and its
+// methods, with CPython's names, arguments and results, making for each
+// method the system calls CPython 3.11's Modules/socketmodule.c and
+// Lib/socket.py make (each held to it by strace, experiments/twins).
+//
+// A method that can block has two forms: `recvfromSync()` blocks the calling
+// thread, as Python does; `recvfrom()` returns a Promise and makes the same
+// system calls on a thread of the addon. Each method is one generator of
+// steps (calls.ts), run in either form, through sock_call_ex's policy.
+import { fromSockaddr, sockaddrLength, toSockaddr, type Address, type AddressOut } from './address';
+import { ancArg, intArg, intoArgs, iovArg, sizeArg, splitOptions, timeoutArg } from './args';
+import { blocking, immediate, runAsync, runSync, sockCall, type Call, type Steps } from './calls';
+import { bytesArg, copyInto, scatter, toUint8, type Bytes } from '../bytes';
+import { OSError, errorFromErrno, timedOut } from '../errors';
+import { native, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '../native';
+import type { CallOptions } from '../promise';
+
+const C = native.constants;
+const E = native.errno;
+
+/** Python's ancillary data item: [cmsg_level, cmsg_type, cmsg_data]. */
+export type Ancdata = [level: number, type: number, data: Buffer];
+export type AncdataIn = [level: number, type: number, data: Bytes];
+
+let defaultTimeout: number | null = null;
+
+/** socket.getdefaulttimeout() */
+export function getdefaulttimeout(): number | null {
+  return defaultTimeout;
+}
+
+/** socket.setdefaulttimeout(): sockets made afterwards start with this timeout (FIONBIO set). */
+export function setdefaulttimeout(timeout: number | null): void {
+  defaultTimeout = timeoutArg(timeout);
+}
+
+const ancdataOut = (control: Cmsg[]): Ancdata[] => control.map((c) => [c.level, c.type, c.data]);
+
+// Python: sendto(data, address) or sendto(data, flags, address).
+function sendtoArgs(rest: unknown[]): [number, Address] {
+  if (rest.length === 1) return [0, rest[0] as Address];
+  return [intArg(rest[0], 'flags'), rest[1] as Address];
+}
+
+export class Socket {
+  #fd: number;
+  #timeout: number | null;
+  /** The address family, as given to socket(). */
+  readonly family: number;
+  /** The socket type, without SOCK_NONBLOCK and SOCK_CLOEXEC (as CPython reports it). */
+  readonly type: number;
+  readonly proto: number;
+
+  /**
+   * socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None).
+   * Makes socket(family, type|SOCK_CLOEXEC, proto), or, given a fileno,
+   * adopts it after getsockname() as CPython does to check it is a socket.
+   */
+  constructor(family: number = C.AF_INET, type: number = C.SOCK_STREAM, proto = 0, fileno?: number | null) {
+    intArg(family, 'family');
+    intArg(type, 'type');
+    intArg(proto, 'proto');
+    if (fileno === undefined || fileno === null) {
+      this.#fd = native.socket(family, type | C.SOCK_CLOEXEC, proto);
+    } else {
+      intArg(fileno, 'fileno');
+      if (fileno < 0) throw new RangeError(`negative file descriptor: ${fileno}`);
+      // CPython's sock_initobj: getsockname() with a sock_addr_t's room tells
+      // whether fileno is a socket (EBADF/ENOTSOCK are raised, anything
+      // else is ignored).
+      try {
+        native.getsockname(fileno, native.sizeof.sockaddr_storage);
+      } catch (err) {
+        if (err instanceof OSError && (err.errno === E.EBADF || err.errno === E.ENOTSOCK)) throw err;
+      }
+      this.#fd = fileno;
+    }
+    this.family = family;
+    this.type = type & ~(C.SOCK_NONBLOCK | C.SOCK_CLOEXEC);
+    this.proto = proto;
+    // init_sockobject(): SOCK_NONBLOCK means timeout 0; otherwise the
+    // default timeout, which if set puts the socket in non-blocking mode.
+    if (type & C.SOCK_NONBLOCK) {
+      this.#timeout = 0;
+    } else {
+      this.#timeout = defaultTimeout;
+      if (defaultTimeout !== null) native.ioctl(this.#fd, C.FIONBIO, 1);
+    }
+  }
+
+  /** fileno(): the fd, or -1 once closed or detached. */
+  fileno(): number {
+    return this.#fd;
+  }
+
+  /** close(): close(fd) once; later calls make no system call. Pending calls end first. */
+  close(): void {
+    const fd = this.#fd;
+    if (fd === -1) return;
+    this.#fd = -1;
+    try {
+      native.close(fd);
+    } catch (err) {
+      // CPython ignores ECONNRESET from close() (bpo-30319).
+      if (!(err instanceof OSError && err.errno === E.ECONNRESET)) throw err;
+    }
+  }
+
+  /** detach(): gives up the fd without closing it; no system call. */
+  detach(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    return fd;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // ---- options and state ----------------------------------------------------
+
+  /** settimeout(): null blocks (FIONBIO 0), a number of seconds or 0 sets FIONBIO 1. */
+  settimeout(value: number | null): void {
+    this.#timeout = timeoutArg(value);
+    native.ioctl(this.#fd, C.FIONBIO, this.#timeout === null ? 0 : 1);
+  }
+
+  gettimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /** setblocking(true) is settimeout(null); setblocking(false) is settimeout(0). */
+  setblocking(flag: boolean): void {
+    if (typeof flag !== 'boolean' && typeof flag !== 'number') throw new TypeError(`flag must be a boolean, got ${typeof flag}`);
+    this.#timeout = flag ? null : 0;
+    native.ioctl(this.#fd, C.FIONBIO, flag ? 0 : 1);
+  }
+
+  getblocking(): boolean {
+    return this.#timeout !== 0;
+  }
+
+  getsockopt(level: number, optname: number): number;
+  getsockopt(level: number, optname: number, buflen: number): Buffer;
+  getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
+    intArg(level, 'level');
+    intArg(optname, 'optname');
+    if (buflen === undefined) return native.getsockopt(this.#fd, level, optname, null);
+    intArg(buflen, 'buflen');
+    if (buflen <= 0 || buflen > 1024) throw new RangeError(`getsockopt buflen out of range: ${buflen} (1-1024)`);
+    return native.getsockopt(this.#fd, level, optname, buflen);
+  }
+
+  /** setsockopt(level, optname, int | bytes) or setsockopt(level, optname, null, optlen). */
+  setsockopt(level: number, optname: number, value: number | Bytes | null, optlen?: number): void {
+    intArg(level, 'level');
+    intArg(optname, 'optname');
+    if (value === null) {
+      if (optlen === undefined) throw new TypeError('optlen is required when value is null');
+      native.setsockopt(this.#fd, level, optname, null, intArg(optlen, 'optlen'));
+    } else if (typeof value === 'number') {
+      native.setsockopt(this.#fd, level, optname, value, null);
+    } else {
+      native.setsockopt(this.#fd, level, optname, bytesArg(value, 'value'), null);
+    }
+  }
+
+  bind(address: Address): void {
+    native.bind(this.#fd, toSockaddr(this.family, address, 'bind', this.#fd));
+  }
+
+  /** listen(backlog): backlog defaults to min(SOMAXCONN, 128); a negative one is 0. */
+  listen(backlog?: number): void {
+    let n = backlog === undefined ? Math.min(C.SOMAXCONN, 128) : intArg(backlog, 'backlog');
+    if (n < 0) n = 0;
+    native.listen(this.#fd, n);
+  }
+
+  shutdown(how: number): void {
+    native.shutdown(this.#fd, intArg(how, 'how'));
+  }
+
+  getsockname(): AddressOut {
+    return fromSockaddr(native.getsockname(this.#fd, sockaddrLength(this.family)), this.#fd);
+  }
+
+  getpeername(): AddressOut {
+    return fromSockaddr(native.getpeername(this.#fd, sockaddrLength(this.family)), this.#fd);
+  }
+
+  // ---- the two forms --------------------------------------------------------
+
+  // sock_call(): the call, under the socket's timeout.
+  #sockCall<T>(writing: boolean, call: Call<T>, timeout: number | null = this.#timeout): Steps<T> {
+    return sockCall({ fd: this.#fd, sockTimeout: this.#timeout, writing, timeout }, call);
+  }
+
+  // Without a timeout a method is its one call: made directly, without the
+  // generator, on the path every blocking socket takes.
+  #sync<T>(writing: boolean, call: Call<T>): T {
+    const t = this.#timeout;
+    return t === null || t <= 0 ? call.sync() : runSync(this.#sockCall(writing, call));
+  }
+
+  #promise<T>(writing: boolean, call: Call<T>, options: CallOptions | undefined): Promise<T> {
+    const t = this.#timeout;
+    return t === null || t <= 0 ? call.async(options) : runAsync(this.#sockCall(writing, call), options);
+  }
+
+  // A Promise form's body: Python's arguments, then the options object; a
+  // bad argument rejects the Promise rather than throwing.
+  #withOptions<T>(args: unknown[], fn: (rest: unknown[], options: CallOptions | undefined) => Promise<T>): Promise<T> {
+    try {
+      const [rest, options] = splitOptions(args);
+      return fn(rest, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  // ---- connect and accept --------------------------------------------------
+
+  // internal_connect(): connect(); when it answers EINPROGRESS under a
+  // timeout (or EINTR on a socket that is not non-blocking), the connection
+  // goes on in the kernel: sock_call_ex(connect=1) polls for it
+  // (POLLOUT|POLLERR) and reads its outcome with getsockopt(SO_ERROR)
+  // (sock_connect_impl: EISCONN counts as success). connect_ex() returns
+  // the errno instead of raising it, a timeout as EWOULDBLOCK
+  // (SOCK_TIMEOUT_ERR).
+  *#connect(address: Address, raise: boolean): Steps<number> {
+    const sa = toSockaddr(this.family, address, 'connect', this.#fd);
+    try {
+      yield blocking('connect', this.#fd, sa);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof OSError) || e.errno === undefined) throw e;
+      const wait = e.errno === E.EINTR ? this.#timeout !== 0
+        : this.#timeout !== null && this.#timeout > 0 && e.errno === E.EINPROGRESS;
+      if (!wait) {
+        if (raise) throw e;
+        return e.errno;
+      }
+    }
+    const soError = immediate(() => {
+      const err = native.getsockopt(this.#fd, C.SOL_SOCKET, C.SO_ERROR, null);
+      if (err !== 0 && err !== E.EISCONN) throw errorFromErrno(err, 'connect');
+    });
+    try {
+      yield* sockCall({ fd: this.#fd, sockTimeout: this.#timeout, writing: true, timeout: this.#timeout, connect: true },
+        soError);
+      return 0;
+    } catch (e) {
+      if (raise || !(e instanceof OSError)) throw e;
+      return e.errno ?? E.EWOULDBLOCK;
+    }
+  }
+
+  connectSync(address: Address): void {
+    runSync(this.#connect(address, true));
+  }
+
+  connect(address: Address, options?: CallOptions): Promise<void> {
+    return runAsync(this.#connect(address, true), options).then(() => undefined);
+  }
+
+  /** connect_ex(): connect(), returning the errno instead of raising it (0 on success). */
+  connect_exSync(address: Address): number {
+    return runSync(this.#connect(address, false));
+  }
+
+  connect_ex(address: Address, options?: CallOptions): Promise<number> {
+    return runAsync(this.#connect(address, false), options);
+  }
+
+  // socket.py's accept(): accept4(SOCK_CLOEXEC), then socket(fileno=fd),
+  // which checks the fd with getsockname(); a listening socket with a
+  // timeout hands out blocking sockets (bpo-7995).
+  #accepted([fd, address]: [number, SockaddrOut | null]): [Socket, AddressOut] {
+    const sock = new Socket(this.family, this.type, this.proto, fd);
+    if (defaultTimeout === null && this.#timeout) sock.setblocking(true);
+    return [sock, fromSockaddr(address, this.#fd)];
+  }
+
+  acceptSync(): [Socket, AddressOut] {
+    return this.#accepted(this.#sync(false, blocking('accept4', this.#fd, C.SOCK_CLOEXEC, sockaddrLength(this.family))));
+  }
+
+  async accept(options?: CallOptions): Promise<[Socket, AddressOut]> {
+    const call = blocking('accept4', this.#fd, C.SOCK_CLOEXEC, sockaddrLength(this.family));
+    return this.#accepted(await this.#promise(false, call, options));
+  }
+
+  // ---- sending ---------------------------------------------------------------
+
+  #send(data: unknown, flags: unknown): Call<number> {
+    return blocking('send', this.#fd, bytesArg(data, 'data'), intArg(flags, 'flags'));
+  }
+
+  /** send(data, flags=0): send(2), which the kernel sees as sendto(fd, data, len, flags, NULL, 0). */
+  sendSync(data: Bytes, flags = 0): number {
+    return this.#sync(true, this.#send(data, flags));
+  }
+
+  send(data: Bytes, flags?: number, options?: CallOptions): Promise<number>;
+  send(data: Bytes, options?: CallOptions): Promise<number>;
+  send(data: Bytes, ...rest: unknown[]): Promise<number> {
+    return this.#withOptions(rest, ([flags = 0], options) => this.#promise(true, this.#send(data, flags), options));
+  }
+
+  // sendall(): send() until every byte is gone; a timeout bounds the whole,
+  // each send() getting what is left of it.
+  *#sendall(data: unknown, flags: unknown): Steps<void> {
+    const view = toUint8(bytesArg(data, 'data'));
+    intArg(flags, 'flags');
+    const timeout = this.#timeout;
+    const deadline = timeout !== null && timeout > 0 ? performance.now() + timeout * 1000 : 0;
+    let at = 0;
+    do {
+      let left: number | null = null;
+      if (deadline) {
+        left = (deadline - performance.now()) / 1000;
+        if (left <= 0) throw timedOut();
+      }
+      at += yield* this.#sockCall(true, this.#send(view.subarray(at), flags), left);
+    } while (at < view.length);
+  }
+
+  /** sendall(data, flags=0) */
+  sendallSync(data: Bytes, flags = 0): void {
+    runSync(this.#sendall(data, flags));
+  }
+
+  sendall(data: Bytes, flags?: number, options?: CallOptions): Promise<void>;
+  sendall(data: Bytes, options?: CallOptions): Promise<void>;
+  sendall(data: Bytes, ...rest: unknown[]): Promise<void> {
+    return this.#withOptions(rest, ([flags = 0], options) => runAsync(this.#sendall(data, flags), options));
+  }
+
+  #sendto(data: unknown, rest: unknown[]): Call<number> {
+    const [flags, address] = sendtoArgs(rest);
+    bytesArg(data, 'data');
+    return blocking('sendto', this.#fd, data as Bytes, flags, toSockaddr(this.family, address, 'sendto', this.#fd));
+  }
+
+  /** sendto(data, address) or sendto(data, flags, address). */
+  sendtoSync(data: Bytes, address: Address): number;
+  sendtoSync(data: Bytes, flags: number, address: Address): number;
+  sendtoSync(data: Bytes, ...rest: unknown[]): number {
+    return this.#sync(true, this.#sendto(data, rest));
+  }
+
+  sendto(data: Bytes, address: Address, options?: CallOptions): Promise<number>;
+  sendto(data: Bytes, flags: number, address: Address, options?: CallOptions): Promise<number>;
+  sendto(data: Bytes, ...args: unknown[]): Promise<number> {
+    return this.#withOptions(args, (rest, options) => this.#promise(true, this.#sendto(data, rest), options));
+  }
+
+  #sendmsg(buffers: unknown, ancdata: unknown, flags: unknown, address: unknown): Call<number> {
+    const iov = iovArg(buffers);
+    if (ancdata === null || typeof (ancdata as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError('ancdata must be an iterable of [level, type, data]');
+    }
+    const control = [...(ancdata as Iterable<unknown>)].map((item, i): NativeCmsg => {
+      if (!Array.isArray(item) || item.length !== 3) {
+        throw new TypeError(`ancdata[${i}] must be an array [level, type, data]`);
+      }
+      return { level: intArg(item[0], `ancdata[${i}][0]`), type: intArg(item[1], `ancdata[${i}][1]`),
+        data: bytesArg(item[2], `ancdata[${i}][2]`) };
+    });
+    intArg(flags, 'flags');
+    const sa = address === null || address === undefined
+      ? null : toSockaddr(this.family, address as Address, 'sendmsg', this.#fd);
+    return blocking('sendmsg', this.#fd, iov, control, flags as number, sa);
+  }
+
+  /** sendmsg(buffers, ancdata=[], flags=0, address=None). */
+  sendmsgSync(buffers: Iterable<Bytes>, ancdata: Iterable<AncdataIn> = [], flags = 0, address?: Address | null): number {
+    return this.#sync(true, this.#sendmsg(buffers, ancdata, flags, address));
+  }
+
+  sendmsg(buffers: Iterable<Bytes>, ancdata?: Iterable<AncdataIn>, flags?: number, address?: Address | null,
+    options?: CallOptions): Promise<number>;
+  sendmsg(buffers: Iterable<Bytes>, options?: CallOptions): Promise<number>;
+  sendmsg(buffers: Iterable<Bytes>, ...args: unknown[]): Promise<number> {
+    return this.#withOptions(args, ([ancdata = [], flags = 0, address = null], options) =>
+      this.#promise(true, this.#sendmsg(buffers, ancdata, flags, address), options));
+  }
+
+  // ---- receiving ------------------------------------------------------------
+
+  // recv(2) for a size: the kernel sees recvfrom(fd, buf, n, flags, NULL,
+  // NULL). With MSG_TRUNC it may report more than bufsize; the bytes returned
+  // are those stored.
+  #recv(bufsize: unknown, flags: unknown): Call<Got> {
+    return blocking('recv', this.#fd, sizeArg(bufsize, 'recv'), intArg(flags, 'flags'));
+  }
+
+  /** recv(bufsize, flags=0) */
+  recvSync(bufsize: number, flags = 0): Buffer {
+    return this.#sync(false, this.#recv(bufsize, flags))[0];
+  }
+
+  recv(bufsize: number, flags?: number, options?: CallOptions): Promise<Buffer>;
+  recv(bufsize: number, options?: CallOptions): Promise<Buffer>;
+  recv(bufsize: number, ...rest: unknown[]): Promise<Buffer> {
+    return this.#withOptions(rest, ([flags = 0], options) =>
+      this.#promise(false, this.#recv(bufsize, flags), options).then(([data]) => data));
+  }
+
+  #recvfrom(bufsize: unknown, flags: unknown): Call<[Got, SockaddrOut | null]> {
+    return blocking('recvfrom', this.#fd, sizeArg(bufsize, 'recvfrom'), intArg(flags, 'flags'), sockaddrLength(this.family));
+  }
+
+  /** recvfrom(bufsize, flags=0) -> [data, address]; the address room is the family's sockaddr size. */
+  recvfromSync(bufsize: number, flags = 0): [Buffer, AddressOut] {
+    const [[data], address] = this.#sync(false, this.#recvfrom(bufsize, flags));
+    return [data, fromSockaddr(address, this.#fd)];
+  }
+
+  recvfrom(bufsize: number, flags?: number, options?: CallOptions): Promise<[Buffer, AddressOut]>;
+  recvfrom(bufsize: number, options?: CallOptions): Promise<[Buffer, AddressOut]>;
+  recvfrom(bufsize: number, ...rest: unknown[]): Promise<[Buffer, AddressOut]> {
+    return this.#withOptions(rest, ([flags = 0], options) =>
+      this.#promise(false, this.#recvfrom(bufsize, flags), options)
+        .then(([[data], address]) => [data, fromSockaddr(address, this.#fd)]));
+  }
+
+  // The _into forms: the Sync one has the kernel write in place; the Promise
+  // one receives into memory of the addon's and copies the bytes stored.
+  #recvInto(buffer: unknown, nbytes: unknown, flags: unknown): Call<number> {
+    const target = intoArgs(buffer, nbytes, flags, 'recv_into');
+    const f = flags as number;
+    const received = blocking('recv', this.#fd, target.byteLength, f);
+    return {
+      sync: () => native.recvSync(this.#fd, target, f),
+      async: (o) => received.async(o).then(([data, got]) => { copyInto(target, data, 'recv_into'); return got; }),
+    };
+  }
+
+  /** recv_into(buffer, nbytes=0, flags=0): nbytes 0 means the whole buffer. */
+  recv_intoSync(buffer: Bytes, nbytes = 0, flags = 0): number {
+    return this.#sync(false, this.#recvInto(buffer, nbytes, flags));
+  }
+
+  recv_into(buffer: Bytes, nbytes?: number, flags?: number, options?: CallOptions): Promise<number>;
+  recv_into(buffer: Bytes, nbytes?: number, options?: CallOptions): Promise<number>;
+  recv_into(buffer: Bytes, options?: CallOptions): Promise<number>;
+  recv_into(buffer: Bytes, ...rest: unknown[]): Promise<number> {
+    return this.#withOptions(rest, ([nbytes = 0, flags = 0], options) =>
+      this.#promise(false, this.#recvInto(buffer, nbytes, flags), options));
+  }
+
+  #recvfromInto(buffer: unknown, nbytes: unknown, flags: unknown): Call<[number, SockaddrOut | null]> {
+    const target = intoArgs(buffer, nbytes, flags, 'recvfrom_into');
+    const f = flags as number;
+    const len = sockaddrLength(this.family);
+    const received = blocking('recvfrom', this.#fd, target.byteLength, f, len);
+    return {
+      sync: () => native.recvfromSync(this.#fd, target, f, len),
+      async: (o) => received.async(o).then(([[data, got], address]) => {
+        copyInto(target, data, 'recvfrom_into');
+        return [got, address];
+      }),
+    };
+  }
+
+  /** recvfrom_into(buffer, nbytes=0, flags=0) -> [nbytes, address]. */
+  recvfrom_intoSync(buffer: Bytes, nbytes = 0, flags = 0): [number, AddressOut] {
+    const [n, address] = this.#sync(false, this.#recvfromInto(buffer, nbytes, flags));
+    return [n, fromSockaddr(address, this.#fd)];
+  }
+
+  recvfrom_into(buffer: Bytes, nbytes?: number, flags?: number, options?: CallOptions): Promise<[number, AddressOut]>;
+  recvfrom_into(buffer: Bytes, nbytes?: number, options?: CallOptions): Promise<[number, AddressOut]>;
+  recvfrom_into(buffer: Bytes, options?: CallOptions): Promise<[number, AddressOut]>;
+  recvfrom_into(buffer: Bytes, ...rest: unknown[]): Promise<[number, AddressOut]> {
+    return this.#withOptions(rest, ([nbytes = 0, flags = 0], options) =>
+      this.#promise(false, this.#recvfromInto(buffer, nbytes, flags), options)
+        .then(([n, address]) => [n, fromSockaddr(address, this.#fd)]));
+  }
+
+  #recvmsg(bufsize: unknown, ancbufsize: unknown, flags: unknown): Call<[Got, SockaddrOut | null, Cmsg[], number]> {
+    return blocking('recvmsg', this.#fd, sizeArg(bufsize, 'recvmsg'), ancArg(ancbufsize), intArg(flags, 'flags'),
+      sockaddrLength(this.family));
+  }
+
+  #recvmsgOut([[data], address, control, msgFlags]: [Got, SockaddrOut | null, Cmsg[], number]):
+    [Buffer, Ancdata[], number, AddressOut] {
+    return [data, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)];
+  }
+
+  /** recvmsg(bufsize, ancbufsize=0, flags=0) -> [data, ancdata, msg_flags, address]. */
+  recvmsgSync(bufsize: number, ancbufsize = 0, flags = 0): [Buffer, Ancdata[], number, AddressOut] {
+    return this.#recvmsgOut(this.#sync(false, this.#recvmsg(bufsize, ancbufsize, flags)));
+  }
+
+  recvmsg(bufsize: number, ancbufsize?: number, flags?: number, options?: CallOptions):
+    Promise<[Buffer, Ancdata[], number, AddressOut]>;
+  recvmsg(bufsize: number, ancbufsize?: number, options?: CallOptions): Promise<[Buffer, Ancdata[], number, AddressOut]>;
+  recvmsg(bufsize: number, options?: CallOptions): Promise<[Buffer, Ancdata[], number, AddressOut]>;
+  recvmsg(bufsize: number, ...rest: unknown[]): Promise<[Buffer, Ancdata[], number, AddressOut]> {
+    return this.#withOptions(rest, ([ancbufsize = 0, flags = 0], options) =>
+      this.#promise(false, this.#recvmsg(bufsize, ancbufsize, flags), options).then((r) => this.#recvmsgOut(r)));
+  }
+
+  #recvmsgInto(buffers: unknown, ancbufsize: unknown, flags: unknown): Call<[number, SockaddrOut | null, Cmsg[], number]> {
+    const iov = iovArg(buffers);
+    const anc = ancArg(ancbufsize);
+    const f = intArg(flags, 'flags');
+    const len = sockaddrLength(this.family);
+    const received = blocking('recvmsg', this.#fd, iov, anc, f, len);
+    return {
+      sync: () => native.recvmsgSync(this.#fd, iov, anc, f, len),
+      async: (o) => received.async(o).then(([[data, got], address, control, msgFlags]) => {
+        scatter(iov, data, 'recvmsg_into');
+        return [got, address, control, msgFlags];
+      }),
+    };
+  }
+
+  /** recvmsg_into(buffers, ancbufsize=0, flags=0) -> [nbytes, ancdata, msg_flags, address]. */
+  recvmsg_intoSync(buffers: Iterable<Bytes>, ancbufsize = 0, flags = 0): [number, Ancdata[], number, AddressOut] {
+    const [n, address, control, msgFlags] = this.#sync(false, this.#recvmsgInto(buffers, ancbufsize, flags));
+    return [n, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)];
+  }
+
+  recvmsg_into(buffers: Iterable<Bytes>, ancbufsize?: number, flags?: number, options?: CallOptions):
+    Promise<[number, Ancdata[], number, AddressOut]>;
+  recvmsg_into(buffers: Iterable<Bytes>, ancbufsize?: number, options?: CallOptions):
+    Promise<[number, Ancdata[], number, AddressOut]>;
+  recvmsg_into(buffers: Iterable<Bytes>, options?: CallOptions): Promise<[number, Ancdata[], number, AddressOut]>;
+  recvmsg_into(buffers: Iterable<Bytes>, ...rest: unknown[]): Promise<[number, Ancdata[], number, AddressOut]> {
+    return this.#withOptions(rest, ([ancbufsize = 0, flags = 0], options) =>
+      this.#promise(false, this.#recvmsgInto(buffers, ancbufsize, flags), options)
+        .then(([n, address, control, msgFlags]) => [n, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)]));
+  }
+}
+
+/** socket.socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None) */
+export function socket(family?: number, type?: number, proto?: number, fileno?: number | null): Socket {
+  return new Socket(family, type, proto, fileno);
+}
+
+/**
+ * socket.socketpair(family=AF_UNIX, type=SOCK_STREAM, proto=0):
+ * socketpair(2) with SOCK_CLOEXEC, each end then adopted by socket(fileno=)
+ * as socket.py does (so each gets its getsockname() check).
+ */
+export function socketpair(family: number = C.AF_UNIX, type: number = C.SOCK_STREAM, proto = 0): [Socket, Socket] {
+  const [a, b] = native.socketpair(intArg(family, 'family'), intArg(type, 'type') | C.SOCK_CLOEXEC, intArg(proto, 'proto'));
+  return [new Socket(family, type, proto, a), new Socket(family, type, proto, b)];
+}
+
