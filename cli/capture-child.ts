@@ -21,6 +21,7 @@ import {
 } from 'sockcall';
 
 const SNAP = 256;
+const buf = Buffer.alloc(SNAP);
 let sock: Socket;
 try {
   sock = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
@@ -40,15 +41,18 @@ function drain(): void {
   for (;;) {
     let r;
     try {
-      r = sock.recvmsgSync(SNAP, CMSG_SPACE(16), MSG_DONTWAIT);
+      // sys's recvmsg, not the facade's, which would name the AF_PACKET
+      // address's interface with one more call (SIOCGIFNAME) per frame.
+      r = sys.recvmsgSync(sock.fileno(), { iov: [buf], controllen: CMSG_SPACE(16) }, MSG_DONTWAIT);
     } catch (err) {
       if (err instanceof OSError && err.code === 'EAGAIN') break;
       throw err;
     }
-    const [data, ancdata, , address] = r;
-    if (Array.isArray(address) && address[2] === PACKET_OUTGOING) continue;
+    const { nbytes, address, control } = r;
+    if (address && 'pkttype' in address && address.pkttype === PACKET_OUTGOING) continue;
+    const data = buf.subarray(0, nbytes);
     let stamp = '-';
-    for (const [level, type, d] of ancdata) {
+    for (const { level, type, data: d } of control) {
       // struct timespec on Linux's 64-bit ABIs: tv_sec and tv_nsec, 8 bytes each.
       if (level === SOL_SOCKET && type === SCM_TIMESTAMPNS && d.length >= 16) {
         stamp = `${d.readBigInt64LE(0)}.${String(d.readBigInt64LE(8)).padStart(9, '0')}`;
