@@ -185,7 +185,8 @@ function packetItem(p: WirePacket, side: TimelineSide, width: number, t0: number
 }
 
 function kernelItem(k: KernelEvent, side: TimelineSide, width: number, t0: number): Item {
-  const when = k.time !== null ? rel(k.time - t0) : k.span ? `between ${rel(k.span[0] - t0)} and ${rel(k.span[1] - t0)}` : 'time unknown';
+  const when = k.time !== null ? (side.clock === 'order' ? `at kernel stamp ${k.time.toFixed(6)} (the calls have no times to place it by)`
+    : rel(k.time - t0)) : k.span ? `between ${rel(k.span[0] - t0)} and ${rel(k.span[1] - t0)}` : 'time unknown';
   return { kind: 'kernel', id: k.id, tag: 'kernel', main: wrap(`${k.socket}: ${k.state}`, width - 7), result: null,
     error: k.pending, meta: wrap(`${when} · ${k.from}`, Math.floor(width * 1.3)), t: k.time ?? k.span?.[0] ?? null,
     lane: kernelLane(side, k), event: k, row: -1, y: 0, h: 0 };
@@ -293,7 +294,7 @@ export function renderTimeline(tl: Timeline): string {
       const calls = p.items.filter((i) => i.kind === 'call');
       for (const it of p.items) {
         if (it.kind === 'call') continue;
-        if (it.kind === 'kernel' && it.event!.call) {
+        if (it.kind === 'kernel' && it.event!.call && (it.t === null || !it.event!.pending)) {
           const c = calls.find((ci) => ci.id === it.event!.call);
           if (c) { it.row = it.event!.pending ? c.row - 0.5 : c.row; continue; }
         }
@@ -537,7 +538,9 @@ function segments(a: Axis): [number, number][] {
 
 /** A tick's time, in the unit of its step and no more digits than the step has. */
 function tickLabel(t: number, step: number): string {
-  const [unit, k] = step >= 1 ? ['s', 1] : step >= 1e-3 ? ['ms', 1e3] : ['µs', 1e6];
+  if (t === 0) return '+0';
+  const big = Math.max(t, step);
+  const [unit, k] = big >= 1 ? ['s', 1] : big >= 1e-3 ? ['ms', 1e3] : ['µs', 1e6];
   const digits = Math.max(0, Math.min(3, -Math.floor(Math.log10(step * k) + 1e-9)));
   return `+${(t * k).toFixed(digits)} ${unit}`;
 }
@@ -551,11 +554,12 @@ function niceStep(min: number): number {
 
 function page(tl: Timeline, svg: string): string {
   // A note every side has is said once, for the page.
-  const common = tl.sides.length > 1 ? tl.sides[0].notes.filter((n) => tl.sides.every((s) => s.notes.includes(n))) : [];
+  const all = (s: TimelineSide) => [...s.notes,
+    ...(s.packets.length === 0 ? [`Wire lane empty: ${s.wireNote ?? 'no packet of this run was captured'}.`] : [])];
+  const common = tl.sides.length > 1 ? all(tl.sides[0]).filter((n) => tl.sides.every((s) => all(s).includes(n))) : [];
   const pageNotes = [...(tl.notes ?? []), ...common];
   const notes = tl.sides.map((s) => {
-    const wire = s.packets.length === 0 ? [`Wire lane empty: ${s.wireNote ?? 'no packet of this run was captured'}.`] : [];
-    const list = [...s.notes.filter((n) => !common.includes(n)), ...wire];
+    const list = all(s).filter((n) => !common.includes(n));
     if (s.clock === 'order' && s.packets.length > 0) {
       list.push(`The capture's packets have times but the calls have none, so they are listed here and not drawn: ${s.packets.map((p) => `${p.stamp} ${p.line}`).join('; ')}.`);
     }
@@ -641,7 +645,7 @@ svg text { fill: var(--fg); }
 .pkt.icmp { fill: var(--icmp); }
 .state.so_error { fill: var(--pending); }
 .state.errqueue { fill: var(--queue); }
-.state.bounded { stroke: var(--pending); stroke-width: 1; }
+.state.bounded { fill: url(#hatch); stroke: var(--pending); stroke-width: 1; }
 .hatch-bg { fill: var(--bg); }
 .hatch-line { stroke: var(--pending); stroke-width: 3; }
 .state-edge { stroke: var(--fg); stroke-width: 1.5; }

@@ -65,7 +65,7 @@ export interface KernelEvent {
   time: number | null;
   /** When the instant is unknown: the earliest and latest it can have been. */
   span?: [number, number];
-  /** The call that made the change (clearing), when it is one. */
+  /** The call that told of it: the one that reported the pending error (for a set), or cleared it. */
   call?: string;
   /** One sentence: what it is inferred from. */
   from: string;
@@ -296,6 +296,10 @@ export function buildSide(input: SideInput): TimelineSide {
   const isError = (f: Captured) => (f.packet.protocol === 'icmp' && f.packet.type === 3) ||
     (f.packet.protocol === 'icmp6' && f.packet.type === 1);
   const sentBy = new Map<Captured, { sock: Sock; call: number }>();
+  // A datagram socket's send, but sendmmsg, makes one datagram: the first
+  // frame to its destination in its window; any later one is another's.
+  const spent = new Set<number>();
+  frames.sort((a, b) => a.time! - b.time!);
   if (timed) {
     for (const f of frames) {
       if (isError(f) || f.packet.protocol === 'other' && f.tcp === null) continue;
@@ -303,17 +307,21 @@ export function buildSide(input: SideInput): TimelineSide {
       const candidates: { sock: Sock; call: number }[] = [];
       input.calls.forEach((rc, i) => {
         const c = calls[i];
-        if (!SENDS.has(c.name) || c.start === null || c.socket === null || c.result.startsWith('-1 E') && c.name !== 'connect') return;
+        if (!SENDS.has(c.name) || c.start === null || c.socket === null || spent.has(i)) return;
+        if (c.result.startsWith('-1 E') && c.name !== 'connect') return;
+        const s = sockOf(c.socket);
+        if (c.name === 'connect' && s.type === 'dgram') return;  // a UDP connect sends nothing
         const end = endBound(i);
         if (f.time! < c.start || end === null || f.time! > end) return;
-        const s = sockOf(c.socket);
-        const to = (rc.call.name === 'connect' ? endpointIn(rc.call.args) : null) ?? endpointIn(rc.call.args) ?? s.peer;
+        const to = endpointIn(rc.call.args) ?? s.peer;
         if (to === null || to.port !== dport) return;
         candidates.push({ sock: s, call: i });
       });
       if (candidates.length === 1 && sport !== undefined) {
-        candidates[0].sock.locals.add(sport);
+        const { sock, call } = candidates[0];
+        sock.locals.add(sport);
         sentBy.set(f, candidates[0]);
+        if (sock.type === 'dgram' && calls[call].name !== 'sendmmsg') spent.add(call);
       }
     }
   }
@@ -405,7 +413,7 @@ export function buildSide(input: SideInput): TimelineSide {
         const state = `SO_ERROR = ${e}`;
         if (cause !== null) {
           kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'so_error', state, pending: true, time: cause.packet.time,
-            from: `set when ${cause.packet.kind === 'tcp' ? 'the reset' : 'the ICMP error'} arrived (the capture's time); ` +
+            call: c.id, from: `set when ${cause.packet.kind === 'tcp' ? 'the reset' : 'the ICMP error'} arrived (the capture's time); ` +
               `that this packet set it is inferred from ${c.name}'s result`, });
           arrows.push({ from: cause.packet.id, to: c.id, label: `${e}` });
           cause.packet.note = `${cause.packet.note ?? ''}; reported by ${c.name} on ${label}`.replace(/^; /, '');
@@ -413,7 +421,7 @@ export function buildSide(input: SideInput): TimelineSide {
         } else if (c.start !== null && end !== null) {
           const lo = lastSend !== null ? calls[lastSend].start! : calls[idx[0]].start!;
           kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'so_error', state, pending: true, time: null, span: [lo, end],
-            from: `set at some time in this interval (after the datagram's send began, before ${c.name} returned): no ` +
+            call: c.id, from: `set at some time in this interval (after the datagram's send began, before ${c.name} returned): no ` +
               'captured packet times it', });
           boundedAny = true;
         } else {
@@ -430,18 +438,18 @@ export function buildSide(input: SideInput): TimelineSide {
         const state = `error queue: 1 (ee_errno ${m?.[1] ?? '?'})`;
         if (cause !== null) {
           kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'errqueue', state, pending: true, time: cause.packet.time,
-            from: 'queued when the ICMP error arrived (the capture\'s time; IP_RECVERR queues a sock_extended_err)' });
+            call: c.id, from: 'queued when the ICMP error arrived (the capture\'s time; IP_RECVERR queues a sock_extended_err)' });
           arrows.push({ from: cause.packet.id, to: c.id, label: 'queued' });
           cause.packet.note = `${cause.packet.note ?? ''}; read from the error queue by recvmsg on ${label}`.replace(/^; /, '');
         } else if (stamp !== null) {
           const id = `${p}k${ke++}`;
-          kernel.push({ id, socket: label, kind: 'errqueue', state, pending: true, time: stamp.time,
+          kernel.push({ id, socket: label, kind: 'errqueue', state, pending: true, time: stamp.time, call: c.id,
             from: `queued at ${stamp.stamp}: the entry's own kernel timestamp (SCM_TIMESTAMPNS), the ICMP's arrival` });
           arrows.push({ from: id, to: c.id, label: 'read' });
         } else if (c.start !== null && end !== null) {
           const lo = lastSend !== null ? calls[lastSend].start! : calls[idx[0]].start!;
           kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'errqueue', state, pending: true, time: null, span: [lo, end],
-            from: 'queued at some time in this interval: no captured packet times it' });
+            call: c.id, from: 'queued at some time in this interval: no captured packet times it' });
           boundedAny = true;
         } else {
           kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'errqueue', state, pending: true, time: null, call: c.id,
