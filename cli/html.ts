@@ -18,12 +18,12 @@ const CH = 7.2;          // width of a character of the labels' monospace font a
 const LINE = 15;         // a label's line
 const META = 13;         // a label's second, smaller line
 const GAP = 7;           // between labels
-const LANE = 50;         // a lane's width
-const AXIS = 74;         // the time axis's width
+const LANE = 46;         // a lane's width
+const AXIS = 66;         // the time axis's width
 const HEAD = 50;         // lane headers
 const CUT = 26;          // height of a cut-out idle stretch
 const PAD = 12;
-const GUTTER = 56;       // between the lanes and the labels, where the leaders run
+const GUTTER = 40;       // between the lanes and the labels, where the leaders run
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (n: number) => (Math.round(n * 10) / 10).toString();
@@ -257,7 +257,7 @@ interface Placed { side: TimelineSide; items: Item[]; lanes: Lane[]; axis: Axis 
 /** The whole page. */
 export function renderTimeline(tl: Timeline): string {
   const two = tl.sides.length === 2 && tl.rows !== undefined;
-  const labelChars = two ? 60 : 104;
+  const labelChars = two ? 56 : 104;
   const labelW = labelChars * CH + 2 * PAD;
   const placed: Placed[] = [];
   let x = 0;
