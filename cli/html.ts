@@ -327,7 +327,8 @@ export function renderTimeline(tl: Timeline): string {
     for (const it of placed[0].items) { it.y = y; it.h = itemHeight(it); y += it.h; }
     height = y;
   }
-  height += PAD;
+  // A run with few labels still gets room for its axis.
+  height = Math.max(height, HEAD + 300) + PAD;
 
   // Axes: one scale for the sides, so that a bar's length means the same on both.
   for (const p of placed) {

@@ -375,8 +375,9 @@ export function buildSide(input: SideInput): TimelineSide {
     l.push(i);
     bySocket.set(s, l);
   });
-  let inferredAny = false;
   let boundedAny = false;
+  // What the inferences rest on, for the page's note.
+  const grounds = new Set<'udp' | 'tcp' | 'queue'>();
   for (const [name, idx] of bySocket) {
     const s = sockOf(name);
     const label = input.socketNames?.get(name) ?? name;
@@ -401,8 +402,10 @@ export function buildSide(input: SideInput): TimelineSide {
       const reportsPending = (errno !== null && ASYNC_ERRORS.has(errno) && !ERRQUEUE.test(raw.args) &&
         (s.type === 'dgram' || (s.type === 'stream' && c.name === 'connect'))) ||
         (soErrorRead !== null && soErrorRead !== '0');
-      const readsQueue = ERRQUEUE.test(raw.args) && c.name === 'recvmsg' && !c.unfinished && !c.result.startsWith('-1') &&
-        /RECVERR|ee_errno/.test(raw.args);
+      // A recvmsg(MSG_ERRQUEUE) that returns takes one entry off the queue,
+      // whether or not strace decodes its control message (it does not
+      // decode IPV6_RECVERR's).
+      const readsQueue = ERRQUEUE.test(raw.args) && c.name === 'recvmsg' && !c.unfinished && !c.result.startsWith('-1');
       if (reportsPending) {
         const e = errno ?? soErrorRead!;
         const cause = take();
@@ -411,13 +414,13 @@ export function buildSide(input: SideInput): TimelineSide {
         const how = c.name === 'getsockopt' ? 'getsockopt(SO_ERROR) read it, which clears it'
           : `${c.name} returned it (sock_error() hands the pending error over and clears it)`;
         const state = `SO_ERROR = ${e}`;
+        grounds.add(s.type === 'stream' ? 'tcp' : 'udp');
         if (cause !== null) {
           kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'so_error', state, pending: true, time: cause.packet.time,
             call: c.id, from: `set when ${cause.packet.kind === 'tcp' ? 'the reset' : 'the ICMP error'} arrived (the capture's time); ` +
               `that this packet set it is inferred from ${c.name}'s result`, });
           arrows.push({ from: cause.packet.id, to: c.id, label: `${e}` });
           cause.packet.note = `${cause.packet.note ?? ''}; reported by ${c.name} on ${label}`.replace(/^; /, '');
-          inferredAny = true;
         } else if (c.start !== null && end !== null) {
           const lo = lastSend !== null ? calls[lastSend].start! : calls[idx[0]].start!;
           kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'so_error', state, pending: true, time: null, span: [lo, end],
@@ -435,7 +438,7 @@ export function buildSide(input: SideInput): TimelineSide {
         const cause = take();
         const stamp = input.errqueueStamps?.get(i) ?? stampIn(raw.args);
         const m = /ee_errno=(\w+)/.exec(raw.args);
-        const state = `error queue: 1 (ee_errno ${m?.[1] ?? '?'})`;
+        const state = m ? `error queue: 1 (ee_errno ${m[1]})` : 'error queue: 1';
         if (cause !== null) {
           kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'errqueue', state, pending: true, time: cause.packet.time,
             call: c.id, from: 'queued when the ICMP error arrived (the capture\'s time; IP_RECVERR queues a sock_extended_err)' });
@@ -457,7 +460,7 @@ export function buildSide(input: SideInput): TimelineSide {
         }
         kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'errqueue', state: 'error queue: 0', pending: false, time: end,
           call: c.id, from: 'taken off the queue by recvmsg(MSG_ERRQUEUE)' });
-        inferredAny = true;
+        grounds.add('queue');
       }
       if (SENDS.has(c.name) && c.name !== 'connect' && !c.result.startsWith('-1')) lastSend = i;
     }
@@ -475,12 +478,20 @@ export function buildSide(input: SideInput): TimelineSide {
     notes.unshift('Calls: sockcall\'s tracer alone (strace could not run): its lines give each call\'s duration and ' +
       'their order, not when each began. The calls are drawn in that order, one row each; the rows are not a time axis.');
   }
-  if (inferredAny || boundedAny) {
-    notes.push('Kernel state is not observed directly: it is inferred from the calls\' results and the packets\' times. ' +
-      'An ICMP error about a connected UDP socket\'s datagram sets the socket\'s SO_ERROR (__udp4_lib_err, __udp6_lib_err); ' +
-      'with IP_RECVERR it also queues a sock_extended_err; the next call on the socket is handed the error and clears it ' +
-      '(sock_error()), and recvmsg(MSG_ERRQUEUE) takes the queued entry.' +
-      (boundedAny ? ' Where no packet times the arrival, the lane shows the interval it must lie in, hatched.' : ''));
+  if (grounds.size > 0) {
+    const why: string[] = [];
+    if (grounds.has('udp')) {
+      why.push('An ICMP error about a connected UDP socket\'s datagram sets the socket\'s SO_ERROR (__udp4_lib_err, ' +
+        '__udp6_lib_err); the next call on the socket is handed the error and clears it (sock_error()).');
+    }
+    if (grounds.has('tcp')) {
+      why.push('A reset that answers a connecting TCP socket sets its SO_ERROR (tcp_reset()), and connect returns it (sock_error()).');
+    }
+    if (grounds.has('queue')) {
+      why.push('With IP_RECVERR an ICMP error also queues a sock_extended_err, and each recvmsg(MSG_ERRQUEUE) that returns takes one off.');
+    }
+    notes.push(`Kernel state is not observed directly: it is inferred from the calls' results and the packets' times. ${why.join(' ')}` +
+      (boundedAny ? ' Where no packet times a change, the lane shows the interval it must lie in, hatched.' : ''));
   }
   const ends = [input.window?.end ?? null];
   return { title: input.title, clock: input.clock, threads, calls, kernel, packets, wireNote, arrows,

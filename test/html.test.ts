@@ -360,6 +360,16 @@ test('the model: a captured ICMP sets SO_ERROR at its time and the recvfrom that
   assert.equal(blind.kernel[0].time, null);
   assert.equal(blind.wireNote, 'no capture: no privilege');
   assert.equal(blind.arrows.length, 0);
+
+  // An error-queue read strace does not decode (IPV6_RECVERR's control message) still takes the entry off.
+  const q = [
+    call(10, T + 0.000100, 0.000010, 'socket', 'AF_INET6, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP', '4'),
+    call(10, T + 0.000200, 0.000030, 'sendto', '4, "123", 3, 0, {sa_family=AF_INET6, sin6_port=htons(1060), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28', '3'),
+    call(10, T + 0.000400, 0.000010, 'recvmsg', '4, {msg_control=[{cmsg_len=60, cmsg_level=SOL_IPV6, cmsg_type=0x19}], msg_flags=MSG_ERRQUEUE}, MSG_ERRQUEUE', '3'),
+  ].map((c) => ({ call: c, line: `${c.name}(${c.args}) = ${c.result}` }));
+  const six = buildSide({ title: 'made up', prefix: 'Q', clock: 'strace', calls: q, capture: null });
+  assert.deepEqual(six.kernel.map((k) => [k.kind, k.state, k.span ?? k.time]),
+    [['errqueue', 'error queue: 1', [T + 0.000200, T + 0.000410]], ['errqueue', 'error queue: 0', T + 0.000410]]);
 });
 
 test('the renderer: bars as long as their durations, a long idle stretch cut and labelled with its length, text escaped', () => {
@@ -375,8 +385,13 @@ test('the renderer: bars as long as their durations, a long idle stretch cut and
   assert.doesNotMatch(html, /<script/i);
   assert.match(html, /<title>a &lt;made-up&gt; run<\/title>/);
   assert.match(html, /data-line="recvfrom\(3, &quot;&lt;b&gt;&amp;&quot;/);
-  const heights = [...html.matchAll(/<rect class="bar[^"]*" data-call="(Rc\d)"[^>]* height="([\d.]+)"/g)].map((m) => Number(m[2]));
+  const bars = [...html.matchAll(/<rect class="bar[^"]*" data-call="(Rc\d)"[^>]* y="([\d.]+)" width="12" height="([\d.]+)"/g)];
+  const heights = bars.map((m) => Number(m[3]));
+  const tops = bars.map((m) => Number(m[2]));
   assert.equal(heights.length, 4);
+  // Entries are placed by their times, not spaced evenly: 150 µs, then 350 µs, at one scale.
+  const perUs = [(tops[1] - tops[0]) / 150, (tops[2] - tops[1]) / 350];
+  assert.ok(perUs[0] > 0 && Math.abs(perUs[0] / perUs[1] - 1) < 0.02, `one scale for the gaps between entries: ${perUs}`);
   assert.ok(heights[0] > 4 && Math.abs(heights[1] / heights[0] - 2.5) < 0.1, `a 250 µs bar is 2.5 times a 100 µs one: ${heights}`);
   assert.ok(Math.abs(heights[2] / heights[0] - 0.5) < 0.1, `a 50 µs bar is half of it: ${heights}`);
   const cuts = [...html.matchAll(/<g class="cut" data-seconds="([\d.e-]+)"/g)].map((m) => Number(m[1]));
