@@ -24,7 +24,8 @@ import { parseFrameLine } from '../cli/capture-run.ts';
 
 const root = path.join(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'sockcall.js');
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's package; $CHROMIUM names another build (one that is missing shows the skip).
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const noChromium = existsSync(CHROMIUM) ? false : `Chromium is not installed (${CHROMIUM}): apt-get install chromium`;
 const st = straceWorks();
 const noStrace = st.ok ? false : st.why;
