@@ -119,6 +119,56 @@ async function laneOrder(page: Page): Promise<{ side: string; bad: string[]; mar
   }));
 }
 
+/**
+ * Each side's pixels per second, from every two successive points of its
+ * lanes (a bar's entry and return, a packet) with no cut between them: the
+ * axis is linear between its cuts, so they must agree. (SVG user units,
+ * read from the attributes.)
+ */
+async function scales(page: Page): Promise<{ side: string; k: number[] }[]> {
+  const sides = await page.$$eval('g.side', (els) => els.map((s) => ({
+    side: s.getAttribute('data-side')!,
+    bars: [...s.querySelectorAll('rect.bar')].filter((b) => b.getAttribute('data-t0'))
+      .map((b) => ({ t0: Number(b.getAttribute('data-t0')), t1: Number(b.getAttribute('data-t1') || NaN),
+        y: Number(b.getAttribute('y')), h: Number(b.getAttribute('height')) })),
+    packets: [...s.querySelectorAll('g.packet-mark')].map((g) => ({ t: Number(g.getAttribute('data-t')),
+      y: Number(g.querySelector('circle')?.getAttribute('cy') ?? /^M[\d.]+,([\d.]+)/.exec(g.querySelector('path')!.getAttribute('d')!)![1]) })),
+    cuts: [...s.querySelectorAll('g.cut rect.cut-bg')].map((c) => Number(c.getAttribute('y'))),
+  })));
+  return sides.map(({ side, bars, packets, cuts }) => {
+    const points = [...packets];
+    for (const b of bars) {
+      points.push({ t: b.t0, y: b.y });
+      if (Number.isFinite(b.t1) && b.h > 2) points.push({ t: b.t1, y: b.y + b.h });
+    }
+    points.sort((a, b) => a.t - b.t);
+    const k: number[] = [];
+    for (let i = 1; i < points.length; i++) {
+      const [a, b] = [points[i - 1], points[i]];
+      if (b.y - a.y < 10 || cuts.some((y) => y > a.y - 4 && y < b.y + 4)) continue;
+      k.push((b.y - a.y) / (b.t - a.t));
+    }
+    return { side, k };
+  });
+}
+
+/** Marks drawn below the figure's end (an axis scaled past its room). */
+async function overflow(page: Page): Promise<string[]> {
+  return page.$eval('figure > svg', (svg) => {
+    const height = Number(svg.getAttribute('viewBox')!.split(' ')[3]);
+    return [...svg.querySelectorAll('rect.bar, rect.state, g.packet-mark circle')]
+      .filter((e) => Number(e.getAttribute('y') ?? e.getAttribute('cy')) + Number(e.getAttribute('height') ?? 0) > height + 0.5)
+      .map((e) => e.outerHTML.slice(0, 80));
+  });
+}
+
+function oneScale(found: { side: string; k: number[] }[], sides: number): void {
+  const all = found.flatMap((f) => f.k);
+  assert.ok(found.filter((f) => f.k.length > 0).length === sides, `every side has two points with no cut between: ${JSON.stringify(found)}`);
+  const [lo, hi] = [Math.min(...all), Math.max(...all)];
+  assert.ok(hi / lo < 1.05, `one scale between cuts${sides > 1 ? ', on both sides' : ''}: ${all.map((k) => `${(k / 1e6).toFixed(4)} px/µs`).join(', ')}`);
+}
+
 /** The screenshot's distinct colours and the share of pixels that are not the background's. */
 async function screenshotStats(page: Page): Promise<{ colours: number; ink: number; bytes: number }> {
   const png = await page.screenshot({ fullPage: true });
@@ -176,6 +226,8 @@ test('compare --html: program 1 in Python and TypeScript on one page, every call
       if (b) assert.ok(Math.abs(a.y - b.y) < 1, `row ${a.row} is at the same height on both sides`);
     }
     for (const lane of await laneOrder(o.page)) assert.deepEqual(lane.bad, [], `${lane.side}: lanes in time order`);
+    oneScale(await scales(o.page), 2);
+    assert.deepEqual(await overflow(o.page), [], 'every mark within the figure');
     // The article's case, on each side's time axis. (Only anonymous functions
     // run in the page: tsx would wrap a named one in a helper the page lacks.)
     const marks = await o.page.$$eval('g.side', (sides) => sides.map((s) => ({
@@ -255,6 +307,8 @@ async function checkExplainPage(file: string, stdout: string): Promise<{ o: Open
   }
   for (const c of calls) assert.equal(c.shown, `= ${c.result}`, `${c.line}: its result is shown`);
   for (const lane of await laneOrder(o.page)) assert.deepEqual(lane.bad, [], 'lanes in time order');
+  if (await o.page.getAttribute('g.side', 'data-clock') === 'strace') oneScale(await scales(o.page), 1);
+  assert.deepEqual(await overflow(o.page), [], 'every mark within the figure');
   // The labels are in time order too (a single side: each at its call's entry, packet or change).
   const ts = await o.page.$$eval('g.item', (els) => els.map((e) => e.getAttribute('data-t')).filter((t) => t).map(Number));
   assert.deepEqual(ts, [...ts].sort((a, b) => a - b), 'labels in time order');
