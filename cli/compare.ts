@@ -17,6 +17,7 @@ import {
   maskOutput, normalize, programCalls, splitTeardown, tracerAgreement, tracerCalls, type Normalized, type Selection,
 } from './calls.ts';
 import { descendants, listening, python, startRun, straceWorks, type TraceResult } from './strace.ts';
+import { startCapture, type CaptureResult } from './capture-run.ts';
 
 export interface Side {
   /** The program as given. */
@@ -52,6 +53,10 @@ export interface Side {
    * threads, which are not the program's.
    */
   threads: number;
+  /** When the side was started and when it had ended, seconds since the epoch (Date.now()), for the timeline. */
+  window: { start: number; end: number };
+  /** The first thread of each process that wrote sockcall's trace (its pid), for the timeline's lanes. */
+  mainTids: number[];
 }
 
 export interface Fixture { role: 'server' | 'client'; command: string; stdout: string; stderr: string; status: number | null }
@@ -88,6 +93,8 @@ export interface Comparison {
   /** Why system calls were not compared, with the fix (strace missing, ptrace refused). */
   warning: string | null;
   verdict: string;
+  /** The packets on lo while the sides ran (CompareOptions.capture), or why there are none; null when not asked for. */
+  capture: CaptureResult | null;
 }
 
 export class CannotRun extends Error {}
@@ -104,9 +111,11 @@ export interface CompareOptions {
   client?: string;
   /** Run both sides at once (no fixture): faster, but two servers would take the same port. */
   parallel?: boolean;
+  /** Capture lo's packets beside the sides (cli/capture-run.ts), for the timeline; needs CAP_NET_RAW. */
+  capture?: boolean;
 }
 
-type Resolved = Required<Omit<CompareOptions, 'server' | 'client'>> & Pick<CompareOptions, 'server' | 'client'>;
+type Resolved = Required<Omit<CompareOptions, 'server' | 'client' | 'capture'>> & Pick<CompareOptions, 'server' | 'client'>;
 
 const require_ = createRequire(import.meta.url);
 const EXTENSIONS = ['.py', '.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.c'];
@@ -227,6 +236,7 @@ async function runSide(program: string, options: Resolved, useStrace: boolean): 
       }
     }
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
+    const started = Date.now() / 1000;
     const run = startRun(command, { deadlineMs: options.deadline * 1000, cwd: options.cwd, env, strace: useStrace });
     let ended = `after ${options.deadline.toFixed(1)} s`;
     if (options.client !== undefined) {
@@ -243,6 +253,7 @@ async function runSide(program: string, options: Resolved, useStrace: boolean): 
       })();
     }
     const r = await run.done;
+    const window = { start: started, end: Date.now() / 1000 };
     let selection: Selection;
     if (useStrace) selection = programCalls(r.calls, r.tracer);
     else selection = tracerCalls(r.tracer);
@@ -258,7 +269,7 @@ async function runSide(program: string, options: Resolved, useStrace: boolean): 
       tracerDisagrees: useStrace ? disagreement(r) : null,
       fixture: f === null ? null : { role: client ? 'client' : 'server', command: (client ? options.client : options.server)!,
         stdout: f.stdout, stderr: f.stderr, status: f.status },
-      timeline: normalized.calls,
+      timeline: normalized.calls, window, mainTids: r.tracer.map((t) => t.pid),
       threads: selection.by === 'tracer' ? 1 : new Set(selection.calls.map((c) => c.tokens.call.tid)).size,
     };
   } finally {
@@ -361,9 +372,19 @@ export async function compare(left: string, right: string, options: CompareOptio
   }
   const st = straceWorks();
   const warning = st.ok ? null : `${st.why}; comparing outcomes only (and the TypeScript side's own trace)`;
-  const [l, r] = opts.parallel
-    ? await Promise.all([runSide(left, opts, st.ok), runSide(right, opts, st.ok)])
-    : [await runSide(left, opts, st.ok), await runSide(right, opts, st.ok)];
+  // One capture for both sides, started before the first and stopped after
+  // the last; each side's page keeps the frames of its own window and ports.
+  const capturing = options.capture ? await startCapture() : null;
+  let capture: CaptureResult | null = null;
+  let l: Side;
+  let r: Side;
+  try {
+    [l, r] = opts.parallel
+      ? await Promise.all([runSide(left, opts, st.ok), runSide(right, opts, st.ok)])
+      : [await runSide(left, opts, st.ok), await runSide(right, opts, st.ok)];
+  } finally {
+    if (capturing) capture = await capturing.stop();
+  }
   const rows: Row[] = align(l.calls, r.calls).map((row) => ({ ...row, same: row.left === row.right, teardown: false }));
   for (const [side, t] of [['left', l.teardown], ['right', r.teardown]] as const) {
     for (const line of t) rows.push({ left: side === 'left' ? line : null, right: side === 'right' ? line : null, same: true, teardown: true });
@@ -408,7 +429,7 @@ export async function compare(left: string, right: string, options: CompareOptio
   }
   const notes = warn.filter((w): w is string => w !== null);
   return { left: l, right: r, rows, output, callsMatch, outputsMatch, outcomesMatch, match,
-    warning: notes.length > 0 ? notes.join('\n') : null, verdict };
+    warning: notes.length > 0 ? notes.join('\n') : null, verdict, capture };
 }
 
 // ---- text output ----------------------------------------------------------------
@@ -463,8 +484,9 @@ export function formatComparison(c: Comparison, style: Style): string {
   return out.join('\n') + '\n';
 }
 
-/** The comparison as data, without the raw records of the timeline. */
+/** The comparison as data, without the raw records of the timeline (calls' times, the capture's frames). */
 export function comparisonJson(c: Comparison): unknown {
-  const side = ({ timeline: _t, ...s }: Side) => s;
-  return { ...c, left: side(c.left), right: side(c.right) };
+  const side = ({ timeline: _t, window: _w, mainTids: _m, ...s }: Side) => s;
+  const { capture: _c, ...rest } = c;
+  return { ...rest, left: side(c.left), right: side(c.right) };
 }

@@ -1,34 +1,37 @@
-// `sockcall explain [--host H] [--port P] [--family 4|6]`: runs the
+// `sockcall explain [--host H] [--port P] [--family 4|6] [--html FILE]`: runs the
 // article's sequence on loopback and tells what happened, step by step, each
 // with the system calls it made (sockcall's tracer) and what the kernel
 // answered: the datagram sent, the ICMP that came back (captured with a
 // packet socket when the privilege is there, read from the error queue of a
 // probe socket otherwise), SO_ERROR holding 111, recvfrom returning it, and
 // an unconnected socket that never hears of it. Where something listens on
-// the port, it says that the error did not happen, and why.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// the port, it says that the error did not happen, and why. With --html
+// FILE it also writes the run as a page (cli/html.ts): the probe runs under
+// strace then, for each call's entry time.
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { straceWorks, traceRun } from './strace.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface Step { lines: string[]; [k: string]: unknown }
-interface Probe {
+export interface Probe {
   host: string; port: number; family: string;
   steps: {
     capture: Step & { ok: boolean; error?: string };
     send: Step & { sent: number };
     soError: Step & { ready: number; soError: number };
     recvfrom: Step & { error?: string; errno?: number; received?: number };
-    packets: Step & { packets: string[] };
-    errqueue: Step & { ready: number; error?: string; returned?: string;
+    packets: Step & { packets: string[]; wire?: { stamp: string | null; hex: string }[] };
+    errqueue: Step & { ready: number; error?: string; returned?: string; stamp?: string | null;
       ee: { errno: number; errnoName?: string; originName: string; type: number; code: number;
         offender: { addr?: string } | null } | null };
     unconnected: Step & { error?: string; soError: number };
   };
+  /** Each socket's descriptor (the packet socket's is null without one). */
+  fds?: { a: number; b: number; c: number; d: number; capture: number | null };
 }
 
 // Only loopback: explain sends datagrams, and they must not leave the machine.
@@ -49,12 +52,16 @@ export async function explain(argv: string[]): Promise<number> {
   let host: string | undefined;
   let port = 1060;
   let family = '4';
+  let html: string | undefined;
+  let noCapture = false;
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--no-capture') { noCapture = true; continue; }
     const [k, inline] = argv[i].split('=', 2);
     const v = inline ?? argv[++i];
     if (k === '--host') host = v;
     else if (k === '--port') port = Number(v);
     else if (k === '--family') family = v;
+    else if (k === '--html' && v !== undefined) html = v;
     else return fail(`unknown option ${argv[i]}`);
   }
   if (family !== '4' && family !== '6') return fail('--family must be 4 or 6');
@@ -62,26 +69,27 @@ export async function explain(argv: string[]): Promise<number> {
   host ??= family === '4' ? '127.0.0.1' : '::1';
   if (!loopback(host, family)) return fail(`${host} is not a loopback address: explain only sends on loopback`);
 
-  const tmp = mkdtempSync(path.join(tmpdir(), 'sockcall-explain-'));
-  const trace = path.join(tmp, 'trace');
-  writeFileSync(trace, '');
-  let probe: Probe;
-  try {
-    const tsx = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-      'dist', 'loader.mjs')).href;
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', tsx, path.join(here, 'explain-probe.ts'), host!, String(port), family],
-        { env: { ...process.env, SOCKCALL_TRACE: trace }, stdio: ['ignore', 'pipe', 'inherit'] });
-      let text = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => { text += d; });
-      child.on('error', reject);
-      child.on('close', (status) => (status === 0 ? resolve(text) : reject(new Error(`the probe failed (status ${status})`))));
-    });
-    probe = JSON.parse(out) as Probe;
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+  // The probe writes its trace (SOCKCALL_TRACE, set by startRun); for a page
+  // it runs under strace too, when strace can trace here.
+  const tsx = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
+    'dist', 'loader.mjs')).href;
+  const st = html !== undefined ? straceWorks() : { ok: false as const, why: 'no page was asked for' };
+  const started = Date.now() / 1000;
+  const r = await traceRun([process.execPath, '--import', tsx, path.join(here, 'explain-probe.ts'), host, String(port), family,
+    noCapture ? 'nocapture' : 'capture'], { strace: st.ok, deadlineMs: 30_000 });
+  const window = { start: started, end: Date.now() / 1000 };
+  process.stderr.write(r.stderr);
+  if (r.status !== 0) throw new Error(`the probe failed (${r.signal ?? `status ${r.status}`})`);
+  const probe = JSON.parse(r.stdout) as Probe;
+  const story = narrate(probe);
+  process.stdout.write(story.join('\n') + '\n');
+  if (html !== undefined) {
+    const { explainTimeline } = await import('./explain-timeline.ts');
+    const { renderTimeline } = await import('./html.ts');
+    writeFileSync(html, renderTimeline(explainTimeline(probe, r, window, st.ok ? null : st.why,
+      story[story.length - 1])));
+    process.stderr.write(`sockcall explain: wrote ${html}\n`);
   }
-  process.stdout.write(narrate(probe).join('\n') + '\n');
   return 0;
 }
 
@@ -106,7 +114,7 @@ export function narrate(p: Probe): string[] {
     if (icmpSeen) out.push('   the datagram went out, and an ICMP "port unreachable" came back for it.');
     else out.push('   the datagram went out, and no ICMP came back for it.');
   } else {
-    out.push(`   (no capture: ${s.capture.error}; run as root to see the packets)`);
+    out.push(`   (no capture: ${s.capture.error}${/^not asked/.test(s.capture.error ?? '') ? '' : '; run as root to see the packets'})`);
   }
   out.push(`   A probe socket that asked for the error queue (${p.family === '6' ? 'IPV6_RECVERR' : 'IP_RECVERR'}) ` +
     'sent the same datagram:', ...show(s.errqueue.lines));

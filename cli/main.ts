@@ -1,7 +1,7 @@
 // The `sockcall` command (usage() below says what each verb takes). Exit
 // status of compare: 0 when the two match, 1 when they diverge, 2 when a
 // side could not be run.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { python } from './strace.ts';
@@ -26,7 +26,7 @@ interface Experiment {
 const USAGE = `usage: sockcall compare [options] PROGRAM_A PROGRAM_B [-- ARG...]
        sockcall compare --all [--json] [--deadline SECONDS] [NAME...]
        sockcall demo
-       sockcall explain [--host HOST] [--port PORT] [--family 4|6]
+       sockcall explain [--host HOST] [--port PORT] [--family 4|6] [--html FILE [--no-capture]]
 
 compare runs PROGRAM_A and then PROGRAM_B, one after the other, each under
 strace -f; keeps the system calls each makes on its own sockets (those
@@ -44,6 +44,10 @@ node, .c is built with cc) or a command in quotes ("node dgram.js").
   --deadline S       seconds a program may run before it counts as blocked (2)
   --parallel         run both programs at once (no fixture; faster)
   --json             the comparison as JSON
+  --html FILE        also write FILE: one HTML page, the calls of both programs on
+                     a time line with their threads, each socket's kernel state and
+                     the packets on lo (captured beside each program when run as root)
+  --no-capture       with --html: do not capture packets (the wire lane says so)
   --all              the experiment suite of experiments/ (suite.json)
 
 Exit status: 0 the two match, 1 they diverge, 2 a program could not be run.
@@ -60,7 +64,7 @@ function usage(): never {
 function parse(argv: string[]): { flags: Map<string, string | true>; rest: string[]; args: string[] } {
   const flags = new Map<string, string | true>();
   const rest: string[] = [];
-  const valued = new Set(['--deadline', '--host', '--port', '--family', '--server', '--client']);
+  const valued = new Set(['--deadline', '--host', '--port', '--family', '--server', '--client', '--html']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') return { flags, rest, args: argv.slice(i + 1) };
@@ -150,6 +154,10 @@ async function cmdCompare(argv: string[]): Promise<number> {
   const { flags, rest, args } = parse(argv);
   const deadline = deadlineOf(flags);
   const style = defaultStyle(process.stdout);
+  if (flags.has('--all') && flags.has('--html')) {
+    process.stderr.write('sockcall compare: --html draws one comparison, not --all\n');
+    return 2;
+  }
   if (flags.has('--all')) {
     const rows = await runSuite(deadline, rest.length ? rest : undefined);
     if (flags.has('--json')) {
@@ -161,11 +169,13 @@ async function cmdCompare(argv: string[]): Promise<number> {
   }
   if (rest.length !== 2) usage();
   const text = (k: string) => { const v = flags.get(k); return typeof v === 'string' ? v : undefined; };
+  const html = text('--html');
   const options: CompareOptions = { deadline, args, server: text('--server'), client: text('--client'),
-    parallel: flags.has('--parallel') };
+    parallel: flags.has('--parallel'), capture: html !== undefined && !flags.has('--no-capture') };
   try {
     const c = await compare(rest[0], rest[1], options);
     process.stdout.write(flags.has('--json') ? JSON.stringify(comparisonJson(c), null, 2) + '\n' : formatComparison(c, style));
+    if (html !== undefined) await writeTimeline(html, c, flags.has('--no-capture'));
     return c.match ? 0 : 1;
   } catch (err) {
     if (err instanceof CannotRun) {
@@ -174,6 +184,14 @@ async function cmdCompare(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/** compare --html: the comparison's page (cli/timeline.ts, cli/html.ts). */
+async function writeTimeline(file: string, c: Comparison, noCapture: boolean): Promise<void> {
+  const { compareTimeline } = await import('./timeline.ts');
+  const { renderTimeline } = await import('./html.ts');
+  writeFileSync(file, renderTimeline(compareTimeline(c, { noCapture: noCapture ? '--no-capture was given' : undefined })));
+  process.stderr.write(`sockcall compare: wrote ${file}\n`);
 }
 
 async function main(): Promise<number> {
