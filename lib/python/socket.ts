@@ -93,8 +93,31 @@ export class Socket {
     return this.#fd;
   }
 
-  /** close(): close(fd) once; later calls make no system call. Pending calls end first. */
+  // socket.py's _io_refs and _closed: a file made by makefile() keeps the
+  // socket open; close() then only marks it, and the last file's close()
+  // closes it (_decref_socketios).
+  #ioRefs = 0;
+  #closed = false;
+
+  /** For makefile()'s files (socket.py's _io_refs += 1): one more file keeps the fd open. */
+  _increfSocketios(): void {
+    this.#ioRefs++;
+  }
+
+  /** A file of makefile()'s is closed: the socket closes if close() was called and no file is left. */
+  _decrefSocketios(): void {
+    if (this.#ioRefs > 0) this.#ioRefs--;
+    if (this.#closed) this.close();
+  }
+
+  /**
+   * close(): close(fd) once; later calls make no system call. Pending calls
+   * end first. While a file made by makefile() is open, the fd stays open
+   * until the last one is closed, as socket.py does.
+   */
   close(): void {
+    this.#closed = true;
+    if (this.#ioRefs > 0) return;
     const fd = this.#fd;
     if (fd === -1) return;
     this.#fd = -1;
