@@ -22,7 +22,7 @@ void RunTraced(Op* op) {
   // The call is made and its result kept: a trace line that cannot be
   // built (out of memory) is dropped rather than ending the process.
   try {
-    trace::Emit(op->Trace(), op->ret, op->err, t0, t1, op->TraceSuffix());
+    trace::Emit(op->Trace(), op->ret, op->err, t0, t1, op->ret >= 0 ? op->TraceReturn() : std::string());
   } catch (const std::bad_alloc&) {
   }
 }

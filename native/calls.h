@@ -44,6 +44,10 @@ struct Op {
   // For the tracer: the call as strace shows it after it returned,
   // "recvfrom(3, ...)", and what strace adds after the return value.
   virtual std::string Trace() const = 0;
+  // What strace prints after " = " when the call succeeded: the value, in
+  // decimal unless strace decodes it (fcntl's F_GETFD: "0x1 (flags
+  // FD_CLOEXEC)"), and what it decodes of the outcome ("(Timeout)").
+  virtual std::string TraceReturn() const { return std::to_string(ret) + TraceSuffix(); }
   virtual std::string TraceSuffix() const { return ""; }
   // EINTR from a signal nobody asked to interrupt the call is retried (PEP
   // 475), except for connect(2), which retried would answer EALREADY (the

@@ -6,11 +6,14 @@
 //   recvfrom(fd, buffer | size, flags, addrlen | null)   -> [nbytes | [Buffer, nbytes], address]
 //   recvmsg(fd, buffers | size, controllen, flags, namelen | null)
 //                                     -> [nbytes | [Buffer, nbytes], address, control, msg_flags]
+//   sendfile(out_fd, in_fd, offset | null, count)        -> nbytes
 // A size instead of a buffer asks for a new Buffer of exactly the bytes
 // received; a Promise-form receive always gets one (args.h, Target).
 #include "calls.h"
 #include "sockaddr.h"
 #include "trace.h"
+
+#include <sys/sendfile.h>
 
 #include <cmath>
 #include <cstring>
@@ -315,6 +318,39 @@ class RecvmsgOp : public Op {
   }
 };
 
+// sendfile(2): count bytes of in_fd (a file) to the socket, from offset
+// (in_fd's own position is left alone then) or from in_fd's position.
+class SendfileOp : public Op {
+ public:
+  int in_fd = -1;
+  bool has_offset = false;
+  off_t offset = 0, offset_in = 0;
+  size_t count = 0;
+  void Parse(const Napi::CallbackInfo& info, bool) override {
+    fd = ArgFd(info, 0);
+    in_fd = ArgInt32(info, 1, "in_fd");
+    if (!info[2].IsNull() && !info[2].IsUndefined()) {
+      has_offset = true;
+      offset = static_cast<off_t>(ArgLength(info, 2, "offset", size_t{1} << 53));
+    }
+    count = ArgLength(info, 3, "count", 0x7ffff000);  // the most sendfile(2) moves at once
+  }
+  void Run() override {
+    offset_in = offset;
+    ret = sendfile(fd, in_fd, has_offset ? &offset : nullptr, count);
+    err = errno;
+  }
+  Napi::Value Result(Napi::Env env) override { return Count(env, ret); }
+  const char* Name() const override { return "sendfile"; }
+  // The offset as strace shows an in-out argument: "[5] => [25]" once moved.
+  std::string Trace() const override {
+    std::string off = "NULL";
+    if (has_offset) off = "[" + Int(offset_in) + "]" + (offset != offset_in ? " => [" + Int(offset) + "]" : "");
+    return "sendfile(" + Int(fd) + ", " + Int(in_fd) + ", " + off + ", " + Int(static_cast<long>(count)) + ")";
+  }
+  bool Uses(int f) const override { return f >= 0 && (f == fd || f == in_fd); }
+};
+
 constexpr Entry kRows[] = {
     Blocking<SendOp>("send"),
     Blocking<SendtoOp>("sendto"),
@@ -322,6 +358,7 @@ constexpr Entry kRows[] = {
     Blocking<RecvOp>("recv"),
     Blocking<RecvfromOp>("recvfrom"),
     Blocking<RecvmsgOp>("recvmsg"),
+    Blocking<SendfileOp>("sendfile"),
 };
 
 }  // namespace

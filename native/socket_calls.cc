@@ -5,16 +5,19 @@
 //   getsockname(fd, addrlen), getpeername(fd, addrlen) -> address | null
 //   getsockopt(fd, level, optname, optlen | null)      -> int | Buffer
 //   setsockopt(fd, level, optname, value, optlen?)
-//   ioctl(fd, request, value?)  FIONBIO, FIONREAD, SIOCGIFINDEX, SIOCGIFNAME only
+//   ioctl(fd, request, value?)  FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, SIOCGIFINDEX, SIOCGIFNAME only
+//   fcntl(fd, cmd, arg?)        F_DUPFD_CLOEXEC (-> the new fd), F_GETFD (-> the flags) only
 #include "calls.h"
 #include "pool.h"
 #include "sockaddr.h"
 #include "trace.h"
 
+#include <fcntl.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 namespace sockcall {
@@ -216,8 +219,9 @@ class SetsockoptOp : public Op {
 
 // ioctl(2) with the requests sockcall names, and no other: a request
 // number from JavaScript passed through unchecked could, as root,
-// reconfigure the machine (SIOCSIF*). Those named only read:
-//   FIONBIO (value 0 or 1), FIONREAD -> count,
+// reconfigure the machine (SIOCSIF*). Those named touch only the fd:
+//   FIONBIO (value 0 or 1), FIONREAD -> count, FIOCLEX and FIONCLEX (the
+//   close-on-exec flag: CPython's set_inheritable, _Py_set_inheritable),
 //   SIOCGIFINDEX (interface name) -> index, SIOCGIFNAME (index) -> name;
 // the last two are what CPython asks of an AF_PACKET socket to convert its
 // addresses (netdevice(7)).
@@ -242,13 +246,18 @@ class IoctlOp : public Op {
       ifr.ifr_ifindex = ArgInt32(info, 2, "value");
     } else if (request == FIONBIO) {
       value = ArgInt32(info, 2, "value");
-    } else if (request != FIONREAD) {
-      ThrowRangeError(env, "request must be FIONBIO, FIONREAD, SIOCGIFINDEX or SIOCGIFNAME, got " + std::to_string(request));
+    } else if (request != FIONREAD && request != FIOCLEX && request != FIONCLEX) {
+      ThrowRangeError(env, "request must be FIONBIO, FIONREAD, FIOCLEX, FIONCLEX, SIOCGIFINDEX or SIOCGIFNAME, got " +
+                      std::to_string(request));
     }
   }
   void Run() override {
-    void* arg = request == FIONBIO || request == FIONREAD ? static_cast<void*>(&value) : static_cast<void*>(&ifr);
-    ret = ioctl(fd, request, arg);
+    if (request == FIOCLEX || request == FIONCLEX) {
+      ret = ioctl(fd, request);
+    } else {
+      void* arg = request == FIONBIO || request == FIONREAD ? static_cast<void*>(&value) : static_cast<void*>(&ifr);
+      ret = ioctl(fd, request, arg);
+    }
     err = errno;
   }
   Napi::Value Result(Napi::Env env) override {
@@ -268,7 +277,40 @@ class IoctlOp : public Op {
       return "ioctl(" + Int(fd) + ", SIOCGIFNAME, {ifr_ifindex=" + Int(ifr.ifr_ifindex) + (ok ? ", ifr_name=" + name : "") + "})";
     }
     if (request == FIONREAD) return "ioctl(" + Int(fd) + ", FIONREAD, " + (ok ? "[" + Int(value) + "]" : trace::Ptr(&value)) + ")";
+    if (request == FIOCLEX) return "ioctl(" + Int(fd) + ", FIOCLEX)";
+    if (request == FIONCLEX) return "ioctl(" + Int(fd) + ", FIONCLEX)";
     return "ioctl(" + Int(fd) + ", FIONBIO, [" + Int(value) + "])";
+  }
+};
+
+// fcntl(2) with the commands CPython's socket module makes, and no other:
+// F_DUPFD_CLOEXEC (socket.dup, os.dup: _Py_dup) and F_GETFD (get_inheritable).
+class FcntlOp : public Op {
+ public:
+  int cmd = 0;
+  int arg = 0;
+  void Parse(const Napi::CallbackInfo& info, bool) override {
+    fd = ArgFd(info, 0);
+    cmd = ArgInt32(info, 1, "cmd");
+    if (cmd == F_DUPFD_CLOEXEC) arg = ArgInt32(info, 2, "arg");
+    else if (cmd != F_GETFD) ThrowRangeError(info.Env(), "cmd must be F_DUPFD_CLOEXEC or F_GETFD, got " + std::to_string(cmd));
+  }
+  void Run() override {
+    ret = cmd == F_GETFD ? fcntl(fd, F_GETFD) : fcntl(fd, F_DUPFD_CLOEXEC, arg);
+    err = errno;
+  }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(ret)); }
+  const char* Name() const override { return "fcntl"; }
+  std::string Trace() const override {
+    if (cmd == F_GETFD) return "fcntl(" + Int(fd) + ", F_GETFD)";
+    return "fcntl(" + Int(fd) + ", F_DUPFD_CLOEXEC, " + Int(arg) + ")";
+  }
+  // strace decodes F_GETFD's flags: "0x1 (flags FD_CLOEXEC)", or 0.
+  std::string TraceReturn() const override {
+    if (cmd != F_GETFD || ret == 0) return Int(ret);
+    char hex[32];
+    snprintf(hex, sizeof hex, "%#lx", ret);
+    return std::string(hex) + (ret & FD_CLOEXEC ? " (flags FD_CLOEXEC)" : "");
   }
 };
 
@@ -284,6 +326,7 @@ constexpr Entry kRows[] = {
     Immediate<GetsockoptOp>("getsockopt"),
     Immediate<SetsockoptOp>("setsockopt"),
     Immediate<IoctlOp>("ioctl"),
+    Immediate<FcntlOp>("fcntl"),
 };
 
 }  // namespace

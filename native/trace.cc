@@ -203,7 +203,7 @@ std::string ErrnoName(int err) {
 }
 
 void Emit(const std::string& call, long ret, int err, const timespec& t0, const timespec& t1,
-          const std::string& suffix) {
+          const std::string& returned) {
   std::string line;
   pid_t tid = Tid();
   if (tid != pid) Append(&line, "[pid %ld] ", tid);
@@ -213,8 +213,7 @@ void Emit(const std::string& call, long ret, int err, const timespec& t0, const 
     char buf[256];
     line += "-1 " + ErrnoName(err) + " (" + strerror_r(err, buf, sizeof buf) + ")";
   } else {
-    line += Int(ret);
-    line += suffix;
+    line += returned;
   }
   long ns = (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec);
   char dur[48];

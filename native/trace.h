@@ -27,8 +27,10 @@ extern std::atomic<bool> enabled;
 void Init();
 
 inline void Now(timespec* t) { clock_gettime(CLOCK_MONOTONIC, t); }
+// `returned`: what strace prints after " = " for a call that succeeded
+// (the value, and what it decodes of it: "1 ([{fd=3, revents=POLLIN}])").
 void Emit(const std::string& call, long ret, int err, const timespec& t0, const timespec& t1,
-          const std::string& suffix = "");
+          const std::string& returned);
 
 std::string Int(long v);
 std::string Ptr(const void* p);

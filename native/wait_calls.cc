@@ -4,16 +4,21 @@
 //   poll(fds, timeout)                                -> [nready, revents]
 //   select(nfds, readfds | null, writefds | null, exceptfds | null, timeout_us | null)
 //                                                     -> [nready, readfds, writefds, exceptfds]
+//   epoll_create1(flags) -> epfd;  epoll_ctl(epfd, op, fd, events, data)
+//   epoll_wait(epfd, maxevents, timeout)              -> [[events, data]...]
 #include "calls.h"
 #include "sockaddr.h"
 #include "trace.h"
 
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 
 namespace sockcall {
@@ -253,11 +258,119 @@ class SelectOp : public Op {
   }
 };
 
+// epoll(7), as CPython's select.epoll makes it: epoll_create1, epoll_ctl
+// with the fd as the event's data (CPython stores it in data.fd), and
+// epoll_wait. strace shows data as "{u32=N, u64=N}".
+std::string EpollEvents(uint32_t events) {
+  static const struct { uint32_t bit; const char* name; } names[] = {
+      {EPOLLIN, "EPOLLIN"}, {EPOLLPRI, "EPOLLPRI"}, {EPOLLOUT, "EPOLLOUT"}, {EPOLLERR, "EPOLLERR"},
+      {EPOLLHUP, "EPOLLHUP"}, {EPOLLRDNORM, "EPOLLRDNORM"}, {EPOLLRDBAND, "EPOLLRDBAND"},
+      {EPOLLWRNORM, "EPOLLWRNORM"}, {EPOLLWRBAND, "EPOLLWRBAND"}, {EPOLLMSG, "EPOLLMSG"},
+      {EPOLLRDHUP, "EPOLLRDHUP"}, {EPOLLEXCLUSIVE, "EPOLLEXCLUSIVE"}, {EPOLLWAKEUP, "EPOLLWAKEUP"},
+      {EPOLLONESHOT, "EPOLLONESHOT"}, {EPOLLET, "EPOLLET"}};
+  if (events == 0) return "0";
+  std::string out;
+  for (const auto& n : names) {
+    if ((events & n.bit) == 0) continue;
+    if (!out.empty()) out += "|";
+    out += n.name;
+    events &= ~n.bit;
+  }
+  if (events != 0) {
+    char hex[32];
+    snprintf(hex, sizeof hex, "%#x", events);
+    out += (out.empty() ? "" : "|") + std::string(hex);
+  }
+  return out;
+}
+
+std::string EpollEvent(const epoll_event& e) {
+  return "{events=" + EpollEvents(e.events) + ", data={u32=" + Int(static_cast<long>(e.data.u32)) + ", u64=" +
+         std::to_string(e.data.u64) + "}}";
+}
+
+class EpollCreate1Op : public Op {
+ public:
+  int flags = 0;
+  void Parse(const Napi::CallbackInfo& info, bool) override { flags = ArgInt32(info, 0, "flags"); }
+  void Run() override { ret = epoll_create1(flags); err = errno; }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(ret)); }
+  const char* Name() const override { return "epoll_create1"; }
+  std::string Trace() const override {
+    if (flags == 0) return "epoll_create1(0)";
+    return std::string("epoll_create1(") + (flags == EPOLL_CLOEXEC ? "EPOLL_CLOEXEC" : Int(flags)) + ")";
+  }
+};
+
+class EpollCtlOp : public Op {
+ public:
+  int op = 0, target = -1;
+  epoll_event event{};
+  void Parse(const Napi::CallbackInfo& info, bool) override {
+    fd = ArgFd(info, 0);
+    op = ArgInt32(info, 1, "op");
+    target = ArgInt32(info, 2, "fd");
+    event.events = ArgUint32(info, 3, "events");
+    event.data.u64 = static_cast<uint64_t>(static_cast<uint32_t>(ArgInt32(info, 4, "data")));
+  }
+  // EPOLL_CTL_DEL ignores the event, but CPython passes one, as kernels
+  // before 2.6.9 required (epoll_ctl(2), "BUGS"): strace shows its pointer.
+  void Run() override { ret = epoll_ctl(fd, op, target, &event); err = errno; }
+  Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
+  const char* Name() const override { return "epoll_ctl"; }
+  std::string Trace() const override {
+    static const char* const ops[] = {"", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD"};
+    std::string name = op >= 1 && op <= 3 ? ops[op] : Int(op);
+    return "epoll_ctl(" + Int(fd) + ", " + name + ", " + Int(target) + ", " +
+           (op == EPOLL_CTL_DEL ? trace::Ptr(&event) : EpollEvent(event)) + ")";
+  }
+  bool Uses(int f) const override { return f >= 0 && (f == fd || f == target); }
+};
+
+class EpollWaitOp : public Op {
+ public:
+  std::vector<epoll_event> events;
+  int maxevents = 0, timeout = -1, wait = -1;
+  Deadline deadline;
+  void Parse(const Napi::CallbackInfo& info, bool) override {
+    fd = ArgFd(info, 0);
+    maxevents = ArgInt32(info, 1, "maxevents");
+    // More than the kernel's limit is its EINVAL to give; the room given
+    // is bounded here only so that the allocation stays finite.
+    events.resize(maxevents > 0 ? std::min(maxevents, 1 << 20) : 1);
+    timeout = ArgInt32(info, 2, "timeout");
+  }
+  void Run() override {
+    long long left = deadline.Left(timeout < 0 ? 0 : static_cast<long long>(timeout) * 1000);
+    wait = timeout <= 0 ? timeout : std::min(timeout, static_cast<int>((left + 999) / 1000));
+    ret = epoll_wait(fd, events.data(), maxevents, wait);
+    err = errno;
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array out = Napi::Array::New(env, static_cast<size_t>(ret));
+    for (long i = 0; i < ret; i++) {
+      out.Set(static_cast<uint32_t>(i),
+              MakePair(env, Napi::Number::New(env, events[i].events), Napi::Number::New(env, static_cast<double>(events[i].data.u32))));
+    }
+    return out;
+  }
+  const char* Name() const override { return "epoll_wait"; }
+  std::string Trace() const override {
+    std::string list = "[";
+    for (long i = 0; i < ret; i++) list += (i ? ", " : "") + EpollEvent(events[i]);
+    return "epoll_wait(" + Int(fd) + ", " + (ret < 0 ? trace::Ptr(events.data()) : list + "]") + ", " + Int(maxevents) +
+           ", " + Int(wait) + ")";
+  }
+};
+
 constexpr Entry kRows[] = {
     Blocking<ConnectOp>("connect"),
     Blocking<Accept4Op>("accept4"),
     Blocking<PollOp>("poll"),
     Blocking<SelectOp>("select"),
+    Immediate<EpollCreate1Op>("epoll_create1"),
+    Immediate<EpollCtlOp>("epoll_ctl"),
+    Blocking<EpollWaitOp>("epoll_wait"),
 };
 
 }  // namespace
