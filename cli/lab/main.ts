@@ -11,7 +11,7 @@ import { KINDS, MODES, allCells, cellName, kind, type Family, type Mode, Lab } f
 export const LAB_USAGE = `usage: sockcall lab [KIND...] [--family 4|6] [--mode MODE] [--packets]
        sockcall lab --matrix [--json FILE] [--packets]
        sockcall lab --compare [KIND...] [--family 4|6] [--mode MODE] [--json FILE]
-       sockcall lab [--family 4|6] -- COMMAND [ARG...]
+       sockcall lab -- COMMAND [ARG...]
        sockcall lab --plan | --sweep
 
 Builds a lab of three network namespaces (a client, a router that forwards, a

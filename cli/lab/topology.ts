@@ -65,7 +65,8 @@ export const KINDS: Kind[] = [
   { name: 'ttl', title: 'time exceeded in transit', how: 'IP_TTL 1 (IPV6_UNICAST_HOPS 1): the router may not forward it',
     to: { 4: '198.51.100.2', 6: '2001:db8:2::2' }, options: () => ['hops=1'] },
   { name: 'pmtu', title: 'fragmentation needed / packet too big',
-    how: '1400 bytes, DF set (IP_PMTUDISC_DO; IPv6 routers never fragment), through the router\'s 1280-byte far link',
+    how: '1400 bytes through the router\'s 1280-byte far link, DF set (IPv4: IP_PMTUDISC_DO, the route\'s MTU locked; ' +
+      'IPv6, whose routers never fragment: IPV6_PMTUDISC_PROBE); TCP: 1400 bytes once connected, to port 1061, where the server listens',
     to: { 4: '198.51.100.3', 6: '2001:db8:2::3' },
     // IPv4: IP_PMTUDISC_DO, and the client's route to 198.51.100.3 has its
     // MTU locked, so that no run learns the path MTU from an earlier one.
