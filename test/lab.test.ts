@@ -14,7 +14,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { socket, sys, htons, AF_INET, AF_PACKET, SOCK_DGRAM, SOCK_RAW, ETH_P_ALL, MSG_DONTWAIT, OSError } from 'sockcall';
+import {
+  socket, sys, htons, AF_INET, AF_PACKET, SOCK_DGRAM, SOCK_RAW, ETH_P_ALL, MSG_DONTWAIT, SOL_SOCKET, SO_RCVBUFFORCE, OSError,
+} from 'sockcall';
 import { straceWorks } from '../cli/strace.ts';
 import { canMakeLabs, namespaces, PREFIX } from '../cli/lab/netns.ts';
 import { Lab, cellName, type Cell, type Family } from '../cli/lab/topology.ts';
@@ -225,6 +227,16 @@ test('only documentation addresses, only inside the lab: the host\'s namespace s
   // source address (the host may use documentation addresses of its own:
   // this machine's eth0 is 192.0.2.2/24), so none may carry one.
   const fd = sys.socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+  // Room for what the host carries meanwhile (other work on this machine),
+  // so that nothing of the lab's would be dropped before it is read.
+  sys.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20);
+  // The capture works: it sees a datagram of the test's own, on loopback,
+  // sent first so that it is read first.
+  const probe = socket(AF_INET, SOCK_DGRAM);
+  probe.bind(['127.0.0.1', 0]);
+  const probePort = (probe.getsockname() as [string, number])[1];
+  probe.sendtoSync(Buffer.from('lab test'), ['127.0.0.1', probePort]);
+  probe.close();
   const lab = await Lab.create();
   let addresses: string[];
   let sources: Set<string>;
@@ -244,12 +256,6 @@ test('only documentation addresses, only inside the lab: the host\'s namespace s
   for (const a of addresses) {
     assert.ok(doc.test(a.split('/')[0]) || /^(127\.0\.0\.1|::1|fe80:)/.test(a), `${a} is a documentation, loopback or link-local address`);
   }
-  // The capture works: it sees a datagram of the test's own, on loopback.
-  const probe = socket(AF_INET, SOCK_DGRAM);
-  probe.bind(['127.0.0.1', 0]);
-  const probePort = (probe.getsockname() as [string, number])[1];
-  probe.sendtoSync(Buffer.from('lab test'), ['127.0.0.1', probePort]);
-  probe.close();
   let sawProbe = false;
   const frame = Buffer.alloc(65536);
   for (;;) {
