@@ -49,6 +49,9 @@ function fail(msg: string): number {
 }
 
 export async function explain(argv: string[]): Promise<number> {
+  // `explain --lab KIND`: the same telling, of an ICMP error made in a lab
+  // of network namespaces (cli/lab/explain.ts).
+  if (argv.some((a) => a === '--lab' || a.startsWith('--lab='))) return (await import('./lab/explain.ts')).explainLab(argv);
   let host: string | undefined;
   let port = 1060;
   let family = '4';
@@ -94,7 +97,7 @@ export async function explain(argv: string[]): Promise<number> {
 }
 
 // The trace lines, indented, without the duration strace -T would show.
-const show = (lines: string[]) => lines.map((l) => `      ${l.replace(/ <\d+\.\d+>$/, '')}`);
+export const show = (lines: string[]) => lines.map((l) => `      ${l.replace(/ <\d+\.\d+>$/, '')}`);
 
 export function narrate(p: Probe): string[] {
   const s = p.steps;
