@@ -30,8 +30,15 @@ interface Ref {
   what: string | null;
   /** Inside an SCM_RIGHTS list: a descriptor passed, not one the call is made on. */
   passed: boolean;
-  /** The call makes this descriptor (socket's result, accept's, socketpair's pair, a received SCM_RIGHTS fd). */
+  /** The call makes this descriptor (socket's result, accept's, socketpair's pair, a received SCM_RIGHTS fd, a dup, an epoll instance). */
   made: boolean;
+  /**
+   * A number the program stored as a value that names a descriptor (an
+   * epoll event's data, where CPython puts the fd): named like the fd, but
+   * never a reason to keep a call, since a runtime's loop stores its own
+   * fds there too (libuv's uv__io_poll does).
+   */
+  value?: boolean;
 }
 
 /** A call with each file descriptor in its text replaced by a placeholder (\u0000k\u0000). */
@@ -39,7 +46,12 @@ interface Tokens { call: Syscall; args: string; result: string; refs: Ref[] }
 
 const CREATORS = new Set(['socket', 'socketpair', 'accept', 'accept4']);
 /** Calls whose first argument is not a file descriptor. */
-const NO_FD_FIRST = new Set(['socket', 'socketpair', 'poll', 'ppoll', 'select', 'pselect6']);
+const NO_FD_FIRST = new Set(['socket', 'socketpair', 'poll', 'ppoll', 'select', 'pselect6', 'epoll_create1', 'epoll_create']);
+/** Whether a call's result is a descriptor it made: a socket's, an epoll instance's, fcntl(2)'s dup. */
+const makesFd = (call: Syscall): boolean => CREATORS.has(call.name) || call.name === 'epoll_create1' ||
+  call.name === 'epoll_create' || (call.name === 'fcntl' && /^[^,]*, F_DUPFD(_CLOEXEC)?,/.test(call.args));
+/** What -y prints for an epoll instance: no inode, so it is followed by number, from the call that made it. */
+const EPOLL = 'anon_inode:[eventpoll]';
 
 const hole = (k: number) => `\u0000${k}\u0000`;
 const HOLE = /\u0000(\d+)\u0000/g;
@@ -126,6 +138,18 @@ export function tokenize(call: Syscall): Tokens {
     args = parts.join(', ');
   }
   if (call.name === 'poll' || call.name === 'ppoll') args = args.replace(/fd=(-?\d+)(?!\d|\u0000)/g, (_, fd) => `fd=${bare(fd, false, false)}`);
+  if (call.name === 'epoll_ctl') {
+    const parts = splitArgs(args);
+    if (parts.length > 2 && /^-?\d+$/.test(parts[2])) parts[2] = bare(parts[2], false, false);
+    args = parts.join(', ');
+  }
+  const data = (text: string) => text.replace(/data=\{u32=(\d+), u64=(\d+)\}/g, (whole, a: string, b: string) => {
+    if (a !== b) return whole;  // not a descriptor CPython stored
+    const k = bare(a, false, false);
+    refs[refs.length - 1].value = true;
+    return `data={u32=${k}, u64=${k}}`;
+  });
+  if (call.name === 'epoll_ctl') args = data(args);
   if (call.name === 'socketpair') {
     args = args.replace(/\[(\d+), (\d+)\]$/, (_, a, b) => `[${bare(a, false, true)}, ${bare(b, false, true)}]`);
     for (const r of refs) r.made = true;
@@ -133,8 +157,10 @@ export function tokenize(call: Syscall): Tokens {
   // The lists of SCM_RIGHTS, where the tracer writes bare numbers.
   args = args.replace(/(cmsg_type=SCM_RIGHTS, cmsg_data=\[)([^\]]*)\]/g, (whole, head: string, list: string) =>
     /^[-\d, ]+$/.test(list) ? head + list.split(', ').map((fd) => bare(fd, true, receives)).join(', ') + ']' : whole);
-  let result = holes(call.result, refs, () => false, CREATORS.has(call.name));
-  if (CREATORS.has(call.name) && call.name !== 'socketpair') result = result.replace(/^(\d+)(?=$| )/, (fd) => bare(fd, false, true));
+  const makes = makesFd(call);
+  let result = holes(call.result, refs, () => false, makes);
+  if (makes && call.name !== 'socketpair') result = result.replace(/^(\d+)(?=$| )/, (fd) => bare(fd, false, true));
+  if (call.name === 'epoll_wait' || call.name === 'epoll_pwait') result = data(result);
   // poll's revents: strace names the fds without -y's decoration.
   if (call.name === 'poll' || call.name === 'ppoll') result = result.replace(/fd=(-?\d+)(?!\d|\u0000)/g, (_, fd) => `fd=${bare(fd, false, false)}`);
   return { call, args, result, refs };
@@ -155,7 +181,19 @@ type Resolver = (t: Tokens) => Resolved[];
 
 function straceResolver(): Resolver {
   const last = new Map<number, { handle: string; inode: string }>();
+  let gen = 0;
   return (t) => t.refs.map((r) => {
+    if (r.what === EPOLL) {
+      // An epoll instance's identity: its number from the call that made it
+      // (or its first use) until the number is seen holding something else.
+      let at = last.get(r.fd);
+      if (r.made || at === undefined || !at.inode.startsWith('epoll:')) {
+        const handle = `${r.fd}:epoll${++gen}`;
+        at = { handle, inode: `epoll:${handle}` };
+        last.set(r.fd, at);
+      }
+      return { handle: at.handle, inode: at.inode, closedLast: null };
+    }
     const inode = inodeOf(r.what);
     if (inode !== null) {
       const handle = `${r.fd}:${inode}`;
@@ -214,8 +252,8 @@ export interface Selection {
 }
 
 function keep(resolved: Resolved[], refs: Ref[], owned: (inode: string) => boolean, handles: Set<string>): boolean {
-  return resolved.some((r, i) => (r.inode !== null && owned(r.inode)) || refs[i].fd === -1 ||
-    (r.closedLast !== null && handles.has(r.closedLast)));
+  return resolved.some((r, i) => !refs[i].value && ((r.inode !== null && owned(r.inode)) || refs[i].fd === -1 ||
+    (r.closedLast !== null && handles.has(r.closedLast))));
 }
 
 /**
@@ -272,7 +310,7 @@ export function tracerSockets(calls: Syscall[], tracer: TracerFile[]):
       matched.add(list[i]);
       for (const r of tokenize(list[i]).refs) {
         const inode = inodeOf(r.what);
-        if (inode !== null) inodes.add(inode);
+        if (inode !== null && !r.value) inodes.add(inode);
       }
     }
   }
@@ -290,20 +328,28 @@ export function tracerSockets(calls: Syscall[], tracer: TracerFile[]):
  * resolv/res_send.c, inet/check_pf.c, sysdeps/unix/sysv/linux/ifaddrs.c,
  * if_index.c).
  */
-export function glibcs(calls: Syscall[]): { made: Set<string>; glibc: Set<string> } {
+export function glibcs(calls: Syscall[]): { made: Set<string>; glibc: Set<string>; idle: Set<string> } {
   const resolve = straceResolver();
   const made = new Map<string, Syscall>();
   const on = new Map<string, Syscall[]>();
+  // epoll_ctl(2)'s: the epoll instance and the descriptor it adds.
+  const watches: [epoll: string, target: string][] = [];
   for (const call of calls) {
     const t = tokenize(call);
-    resolve(t).forEach((r, i) => {
-      if (r.inode === null) return;
-      if (t.refs[i].made) made.set(r.inode, call);
+    const resolved = resolve(t);
+    resolved.forEach((r, i) => {
+      if (r.inode === null || t.refs[i].value) return;
+      // A dup or a received descriptor of a socket already known keeps its maker.
+      if (t.refs[i].made) { if (!made.has(r.inode)) made.set(r.inode, call); }
       else if (!t.refs[i].passed) on.set(r.inode, [...(on.get(r.inode) ?? []), call]);
     });
+    if (call.name === 'epoll_ctl' && resolved.length > 1 && resolved[0].inode !== null && resolved[1].inode !== null) {
+      watches.push([resolved[0].inode, resolved[1].inode]);
+    }
   }
   const out = new Set<string>();
   for (const [inode, creator] of made) {
+    if (inode.startsWith('epoll:')) continue;
     const uses = on.get(inode) ?? [];
     const creation = strip(creator.args);
     const nscd = uses.some((c) => c.name === 'connect' && /sun_path="\/(var\/)?run\/nscd\/socket"/.test(c.args));
@@ -316,7 +362,13 @@ export function glibcs(calls: Syscall[]): { made: Set<string>; glibc: Set<string
     const dns = /SOCK_NONBLOCK/.test(creation) && uses.some((c) => c.name === 'connect' && /htons\(53\)/.test(c.args));
     if (nscd || rtnetlink || ioctlOnly || dns) out.add(inode);
   }
-  return { made: new Set(made.keys()), glibc: out };
+  // An epoll instance is the program's when it watches one of the program's
+  // sockets: CPython's `import socket` makes one and closes it at once
+  // (Lib/selectors.py's _can_use('epoll') probe, on import), which is not.
+  const socketOwned = (i: string) => made.has(i) && !out.has(i) && !i.startsWith('epoll:');
+  const watching = new Set(watches.filter(([, target]) => socketOwned(target)).map(([ep]) => ep));
+  const idle = new Set([...made.keys()].filter((i) => i.startsWith('epoll:') && !watching.has(i)));
+  return { made: new Set(made.keys()), glibc: out, idle };
 }
 
 /**
@@ -333,8 +385,9 @@ export function programCalls(calls: Syscall[], tracer: TracerFile[]): Selection 
   // A socket() or socketpair() the kernel refused made no socket to follow,
   // but it is the program's call: the C library's own do not fail so.
   const refused = (c: Syscall) => (c.name === 'socket' || c.name === 'socketpair') && c.result.startsWith('-1 ');
-  const { made, glibc } = glibcs(calls);
-  return { calls: selectWith(calls, straceResolver(), (i) => made.has(i) && !glibc.has(i), refused), unmatched: [],
+  const { made, glibc, idle } = glibcs(calls);
+  return { calls: selectWith(calls, straceResolver(), (i) => made.has(i) && !glibc.has(i) && !idle.has(i), refused),
+    unmatched: [],
     by: 'sockets' };
 }
 

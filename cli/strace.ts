@@ -9,12 +9,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 /**
- * The system calls traced: the socket API, plus ioctl, poll, select,
- * sendfile and close, which socket programs make on sockets too. `-y` makes strace print
- * what each file descriptor is (`3<socket:[81234]>`), which is how a
- * socket is told from a file of the same number (calls.ts).
+ * The system calls traced: the socket API, plus the calls socket programs
+ * make on sockets too: ioctl, fcntl (CPython's dup() and get_inheritable()),
+ * poll, select, epoll, sendfile and close. `-y` makes strace print what
+ * each file descriptor is (`3<socket:[81234]>`), which is how a socket is
+ * told from a file of the same number (calls.ts).
  */
-export const TRACED = ['%network', 'ioctl', 'poll', 'ppoll', 'select', 'pselect6', 'sendfile', 'close'];
+export const TRACED = ['%network', 'ioctl', 'fcntl', 'poll', 'ppoll', 'select', 'pselect6',
+  'epoll_create1', 'epoll_ctl', 'epoll_wait', 'epoll_pwait', 'sendfile', 'close'];
 
 export interface Syscall {
   /** The thread that made the call (strace -f's pid column). */

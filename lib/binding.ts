@@ -98,7 +98,12 @@ export interface BlockingCalls {
       timeoutUs: number | null];
     done: [number, number[], number[], number[]];
   };
+  sendfile: { args: [fd: number, inFd: number, offset: number | null, count: number]; done: number };
+  epoll_wait: { args: [epfd: number, maxevents: number, timeout: number]; done: [events: number, fd: number][] };
 }
+
+/** gethostbyname_r(3)'s and gethostbyaddr_r(3)'s answer: [name, aliases, addresses], or h_errno. */
+export type Hostent = [name: string, aliases: string[], addresses: string[]] | { herror: number; message: string };
 export type BlockingName = keyof BlockingCalls;
 
 type PromiseForms = { [K in BlockingName]: (...args: [...BlockingCalls[K]['args'], ref: boolean]) => number };
@@ -129,6 +134,9 @@ export interface Native extends PromiseForms {
   getsockopt(fd: number, level: number, optname: number, optlen: number): Buffer;
   setsockopt(fd: number, level: number, optname: number, value: number | Bytes | null, optlen: number | null): void;
   ioctl(fd: number, request: number, value?: number | string): number | string | undefined;
+  fcntl(fd: number, cmd: number, arg?: number): number;
+  epoll_create1(flags: number): number;
+  epoll_ctl(epfd: number, op: number, fd: number, events: number, data: number): void;
 
   // The C library's functions (native/lookup.cc).
   getaddrinfo(host: string | null, service: string | null, family: number, socktype: number, protocol: number,
@@ -137,6 +145,15 @@ export interface Native extends PromiseForms {
   inet_ntop(af: number, src: Bytes): string;
   if_nametoindex(name: string): number;
   if_indextoname(index: number): string;
+  gethostname(): string;
+  gethostbyname_ex(name: string): Hostent;
+  gethostbyaddr(af: number, addr: Bytes): Hostent;
+  getnameinfo(sockaddr: Sockaddr, flags: number): [host: string, service: string];
+  getservbyname(name: string, proto: string | null): number | null;
+  getservbyport(port: number, proto: string | null): string | null;
+  getprotobyname(name: string): number | null;
+  if_nameindex(): [index: number, name: string][];
+  inet_aton(text: string): Buffer | null;
   sock_extended_err(data: Bytes): {
     ee_errno: number; ee_origin: number; ee_type: number; ee_code: number; ee_pad: number; ee_info: number;
     ee_data: number; offender: SockaddrOut | null;
@@ -160,6 +177,8 @@ export interface Native extends PromiseForms {
     [Got, SockaddrOut | null, Cmsg[], number];
   pollSync(fds: Pollfd[], timeout: number): [number, number[]];
   selectSync(...args: BlockingCalls['select']['args']): BlockingCalls['select']['done'];
+  sendfileSync(...args: BlockingCalls['sendfile']['args']): number;
+  epoll_waitSync(...args: BlockingCalls['epoll_wait']['args']): BlockingCalls['epoll_wait']['done'];
 
   /** Hands over lib/'s functions, once per environment (lib/native.ts). */
   setup(

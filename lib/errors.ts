@@ -80,6 +80,17 @@ export class gaierror extends OSError {
   }
 }
 
+/**
+ * socket.herror: the resolver's h_errno (netdb.h), from gethostbyname_ex
+ * and gethostbyaddr: `[Errno 1] Unknown host`. Not an errno: no code.
+ */
+export class herror extends OSError {
+  constructor(hErrno: number, message: string) {
+    super(hErrno, message);
+    this.code = undefined;
+  }
+}
+
 /** A Promise-form call ended by its AbortSignal before the kernel answered. */
 export class AbortError extends Error {
   readonly code = 'ABORT_ERR';

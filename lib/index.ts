@@ -12,11 +12,18 @@ export { Socket, socket, socketpair, getdefaulttimeout, setdefaulttimeout } from
 export type { Ancdata, AncdataIn } from './python/socket';
 export type { Address, AddressOut } from './python/address';
 export {
-  getaddrinfo, inet_pton, inet_ntop, if_nametoindex, if_indextoname, CMSG_LEN, CMSG_SPACE,
-  htons, ntohs, htonl, ntohl,
+  getaddrinfo, inet_pton, inet_ntop, inet_aton, inet_ntoa, if_nametoindex, if_indextoname, if_nameindex,
+  CMSG_LEN, CMSG_SPACE, htons, ntohs, htonl, ntohl,
+  gethostname, gethostbyname, gethostbyname_ex, gethostbyaddr, getfqdn, getnameinfo,
+  getservbyname, getservbyport, getprotobyname,
+  close, dup, fromfd, has_ipv6, has_dualstack_ipv6, error, timeout, herror,
+  send_fds, send_fdsSync, recv_fds, recv_fdsSync,
+  create_connection, create_connectionSync, create_server,
+  type CreateConnectionOptions, type CreateServerOptions,
 } from './python/module';
+export { AddressFamily, SocketKind, IntEnumMember } from './python/enums';
 export type { CallOptions } from './promise';
-export { select, Poll } from './python/select';
+export { select, Poll, Epoll } from './python/select';
 export { decodeSockExtendedErr, type SockExtendedErr } from './errqueue';
 export { formatTraceback } from './traceback';
 import * as sys from './sys';

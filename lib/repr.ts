@@ -73,16 +73,30 @@ export function repr(v: unknown): string {
     const args = (v as { args?: unknown[] }).args ?? (v.message === '' ? [] : [v.message]);
     return `${v.name}(${args.map(repr).join(', ')})`;
   }
+  if (typeof v === 'object' && typeof (v as { [pyRepr]?: unknown })[pyRepr] === 'function') {
+    return (v as { [pyRepr]: () => string })[pyRepr]();
+  }
   return String(v);
 }
 
 /**
- * Python's str(): a string as it is, an exception its message, anything
- * else its repr.
+ * Python's str(): a string as it is, an exception its message, an object
+ * with a __str__ of its own (pyStr) that, anything else its repr.
  */
 export function str(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v instanceof Error && (v as { args?: unknown }).args !== undefined) return v.message;
+  if (typeof v === 'object' && v !== null && typeof (v as { [pyStr]?: unknown })[pyStr] === 'function') {
+    return (v as { [pyStr]: () => string })[pyStr]();
+  }
   return repr(v);
 }
 
+
+/**
+ * An object's own repr(), as Python's __repr__: the facade's socket, its
+ * enums and its files implement it, and repr() uses it.
+ */
+export const pyRepr: unique symbol = Symbol.for('sockcall.repr') as never;
+/** An object's own str(), as Python's __str__ (an IntEnum member's is its number). */
+export const pyStr: unique symbol = Symbol.for('sockcall.str') as never;

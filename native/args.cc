@@ -168,6 +168,8 @@ Bytes ArgBytes(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return b;
 }
 
+const char kNoBytes[1] = {0};
+
 void Memory::Own(size_t n) {
   owned.reset(new char[n == 0 ? 1 : n]);
   data = owned.get();

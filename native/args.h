@@ -49,11 +49,16 @@ Bytes ArgBytes(const Napi::CallbackInfo& info, size_t i, const char* name);
 // call, made before JavaScript can run again) or owned (a Promise-form
 // call: JavaScript may detach or collect the buffer while the call is
 // pending, and the kernel would then write into freed memory).
+extern const char kNoBytes[1];
+
 struct Memory {
   char* data = nullptr;
   size_t len = 0;
   std::unique_ptr<char[]> owned;
-  void Borrow(const Bytes& b) { data = b.data; len = b.len; }
+  // An empty buffer's data is NULL in Node-API; the call is given a pointer
+  // to no bytes instead, as C and CPython give one (strace shows "", not
+  // NULL), and as the Promise form's own memory is.
+  void Borrow(const Bytes& b) { data = b.data != nullptr ? b.data : const_cast<char*>(kNoBytes); len = b.len; }
   void Own(size_t n);
   void CopyOf(const Bytes& b);
 };

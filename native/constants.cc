@@ -3,6 +3,8 @@
 #include "args.h"
 #include "names.h"
 
+#include <climits>
+#include <cmath>
 #include <cstring>
 
 namespace sockcall {
@@ -16,13 +18,26 @@ Napi::Value Strerror(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), msg);
 }
 
-// cmsg(3)'s macros, for sizing control buffers as C and CPython do.
+// cmsg(3)'s macros, for sizing control buffers as C and CPython do, over
+// the lengths CPython takes: CMSG_LEN(n) for n up to the socklen_t limit
+// (INT_MAX) less CMSG_LEN(0), CMSG_SPACE(n) for n up to that limit less
+// CMSG_SPACE(1) (socketmodule.c's get_CMSG_LEN and get_CMSG_SPACE).
 Napi::Value CmsgLen(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(CMSG_LEN(ArgLength(info, 0, "length", 1u << 30))));
+  double d = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  if (!info[0].IsNumber()) ArgInt32(info, 0, "length");  // the TypeError
+  if (d != std::trunc(d) || d < 0 || d > static_cast<double>(INT_MAX - CMSG_LEN(0))) {
+    ThrowRangeError(info.Env(), "length must be 0-" + std::to_string(INT_MAX - CMSG_LEN(0)) + " (CMSG_LEN() argument out of range)");
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(CMSG_LEN(static_cast<size_t>(d))));
 }
 
 Napi::Value CmsgSpace(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(CMSG_SPACE(ArgLength(info, 0, "length", 1u << 30))));
+  double d = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  if (!info[0].IsNumber()) ArgInt32(info, 0, "length");
+  if (d != std::trunc(d) || d < 0 || d > static_cast<double>(INT_MAX - CMSG_SPACE(1))) {
+    ThrowRangeError(info.Env(), "length must be 0-" + std::to_string(INT_MAX - CMSG_SPACE(1)) + " (CMSG_SPACE() argument out of range)");
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(CMSG_SPACE(static_cast<size_t>(d))));
 }
 
 Napi::Value GaiStrerror(const Napi::CallbackInfo& info) {

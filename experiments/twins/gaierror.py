@@ -7,5 +7,8 @@ for host in ['a..b', '::1']:
         s.connect((host, 1060))
     except socket.gaierror as e:
         print(repr(e), e.errno, isinstance(e, OSError))
-print([(int(f), int(t), p, c, a) for f, t, p, c, a in socket.getaddrinfo('127.0.0.1', 80, socket.AF_INET, socket.SOCK_DGRAM)])
+infos = socket.getaddrinfo('127.0.0.1', 80, socket.AF_INET, socket.SOCK_DGRAM)
+print(infos)
+print([(int(f), int(t), p, c, a) for f, t, p, c, a in infos])
+print(infos[0][0] == socket.AF_INET, infos[0][0].name, str(infos[0][1]))
 s.close()

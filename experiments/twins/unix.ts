@@ -30,7 +30,7 @@ b.close();
 c.close();
 unlinkSync(path);
 const [d, e] = socketpair().map(twin);
-print(d.family === AF_UNIX, d.getsockname(), e.getpeername());
+print(d.family.value === AF_UNIX, d.getsockname(), e.getpeername());
 await d.sendall(Buffer.from('pair'));
 print(await e.recv(10));
 d.close();

@@ -3,8 +3,13 @@
 // CPython"), before any system call.
 import { bytesArg, describe, toUint8, type Bytes } from '../bytes';
 import type { CallOptions } from '../promise';
+import { IntEnumMember } from './enums';
+
+/** An int argument: a number, or a member of AddressFamily or SocketKind (Python's IntEnum is an int). */
+export type Int = number | IntEnumMember;
 
 export function intArg(value: unknown, name: string): number {
+  if (value instanceof IntEnumMember) return value.value;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
   }
@@ -77,4 +82,43 @@ export function splitOptions(args: unknown[]): [unknown[], CallOptions | undefin
     return [args.slice(0, -1), args[args.length - 1] as CallOptions];
   }
   return [args, undefined];
+}
+
+/**
+ * How CPython checks a method's count of positional arguments, and words
+ * its TypeError: 'c' a C method parsing a tuple (PyArg_ParseTuple: "takes at
+ * least 1 argument (0 given)"), 'one' a METH_O method ("takes exactly one
+ * argument"), 'none' a METH_NOARGS one ("takes no arguments"), 'py' a
+ * method of Lib/socket.py's class, which counts self ("takes 1 positional
+ * argument but 2 were given", "missing 1 required positional argument: 'file'").
+ */
+export type ArityStyle = 'c' | 'one' | 'none' | 'py';
+
+export function arity(name: string, given: number, min: number, max: number, style: ArityStyle,
+  params: string[] = []): void {
+  if (given >= min && given <= max) return;
+  const plural = (n: number, what = 'argument') => `${n} ${what}${n === 1 ? '' : 's'}`;
+  switch (style) {
+    case 'none':
+      throw new TypeError(`socket.${name}() takes no arguments (${given} given)`);
+    case 'one':
+      throw new TypeError(`socket.${name}() takes exactly one argument (${given} given)`);
+    case 'py': {
+      if (given < min) {
+        const missing = params.slice(given, min);
+        const names = missing.map((p) => `'${p}'`);
+        const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+        throw new TypeError(`socket.${name}() missing ${plural(missing.length, 'required positional argument')}: ${list}`);
+      }
+      const takes = min === max ? plural(max + 1, 'positional argument') : `from ${min + 1} to ${max + 1} positional arguments`;
+      throw new TypeError(`socket.${name}() takes ${takes} but ${given + 1} ${given + 1 === 1 ? 'was' : 'were'} given`);
+    }
+    default:
+      if (name === 'sendto') throw new TypeError(`sendto() takes 2 or 3 arguments (${given} given)`);
+      // Parsed with keywords (PyArg_ParseTupleAndKeywords): a missing one is named.
+      if (given < min && params.length > given) throw new TypeError(`${name}() missing required argument '${params[given]}' (pos ${given + 1})`);
+      if (min === max) throw new TypeError(`${name}() takes exactly ${plural(min)} (${given} given)`);
+      if (given < min) throw new TypeError(`${name}() takes at least ${plural(min)} (${given} given)`);
+      throw new TypeError(`${name}() takes at most ${plural(max)} (${given} given)`);
+  }
 }

@@ -37,3 +37,14 @@ export class OverflowError extends ArithmeticError {}
 export class ZeroDivisionError extends ArithmeticError {}
 export class AssertionError extends Exception {}
 export class StopIteration extends Exception {}
+
+/** ExceptionGroup(message, exceptions), as create_connection(all_errors=True) raises it. */
+export class ExceptionGroup extends Exception {
+  readonly exceptions: readonly BaseException[];
+  constructor(message: string, exceptions: BaseException[]) {
+    super(message, exceptions);
+    this.exceptions = Object.freeze([...exceptions]);
+    // str() of an ExceptionGroup: "message (N sub-exceptions)".
+    this.message = `${message} (${exceptions.length} sub-exception${exceptions.length === 1 ? '' : 's'})`;
+  }
+}

@@ -1,10 +1,13 @@
 // Python's select module: select.poll(), made once per poll() with the
-// registered fds in registration order, and select.select(), as CPython's
-// Modules/selectmodule.c makes them.
+// registered fds in registration order, select.select(), and select.epoll,
+// as CPython's Modules/selectmodule.c makes them.
 import { blocking, runAsync, runSync, type Call, type Steps } from './calls';
 import { splitOptions } from './args';
+import { KeyError, ValueError } from './builtins';
+import { errorFromErrno } from '../errors';
 import { native, type Pollfd } from '../native';
 import type { CallOptions } from '../promise';
+import { pyRepr } from '../repr';
 
 const C = native.constants;
 
@@ -41,15 +44,18 @@ export class Poll {
     this.#fds.set(fdOf(fd), maskArg(eventmask));
   }
 
+  // poll_modify_impl: an fd not registered is OSError(ENOENT), made
+  // without a system call; poll_unregister_impl: KeyError(fd).
   modify(fd: FileLike, eventmask: number): void {
     const n = fdOf(fd);
-    if (!this.#fds.has(n)) throw new Error(`fd ${n} is not registered`);
-    this.#fds.set(n, maskArg(eventmask));
+    const mask = maskArg(eventmask);
+    if (!this.#fds.has(n)) throw errorFromErrno(C.ENOENT, 'modify');
+    this.#fds.set(n, mask);
   }
 
   unregister(fd: FileLike): void {
     const n = fdOf(fd);
-    if (!this.#delete(n)) throw new Error(`fd ${n} is not registered`);
+    if (!this.#delete(n)) throw new KeyError(n);
   }
 
   #delete(fd: number): boolean {
@@ -135,9 +141,123 @@ function selectPromise<T extends FileLike>(rlist: Iterable<T>, wlist: Iterable<T
   }
 }
 
-/** Python's select module: poll() and select(). */
+// select.epoll.poll()'s timeout: None, or seconds made milliseconds
+// rounded up; any negative number is -1, forever (select_epoll_poll_impl).
+function epollTimeout(timeout: unknown): number {
+  if (timeout === undefined || timeout === null) return -1;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) throw new TypeError('timeout must be an integer or None');
+  const ms = Math.ceil(timeout * 1000);
+  if (ms > 0x7fffffff || ms < -0x80000000) throw new RangeError('timeout is too large');
+  return ms < 0 ? -1 : ms;
+}
+
+function maxeventsArg(maxevents: unknown): number {
+  if (maxevents === undefined || maxevents === -1) return C.FD_SETSIZE - 1;
+  if (typeof maxevents !== 'number' || !Number.isInteger(maxevents)) throw new TypeError('maxevents must be an integer');
+  if (maxevents < 1 || maxevents > 0x7fffffff) throw new RangeError(`maxevents must be greater than 0, got ${maxevents}`);
+  return maxevents;
+}
+
+function epollMask(mask: unknown): number {
+  if (typeof mask !== 'number' || !Number.isInteger(mask)) throw new TypeError('eventmask must be an integer');
+  if (mask < 0 || mask > 0xffffffff) throw new RangeError(`eventmask must be 0-4294967295, got ${mask}`);
+  return mask;
+}
+
+/**
+ * select.epoll: an epoll(7) instance made by epoll_create1(EPOLL_CLOEXEC),
+ * each registered fd stored as its event's data (CPython's ev.data.fd),
+ * poll() giving [fd, events] pairs. EPOLL_CTL_DEL passes an event too, as
+ * CPython does for kernels before 2.6.9 (epoll_ctl(2), BUGS).
+ */
+export class Epoll {
+  #epfd: number;
+
+  /** epoll(sizehint=-1, flags=0): sizehint is checked, not used; flags may be 0 or EPOLL_CLOEXEC. */
+  constructor(sizehint = -1, flags = 0) {
+    if (!Number.isInteger(sizehint)) throw new TypeError('sizehint must be an integer');
+    if (sizehint !== -1 && sizehint <= 0) throw new RangeError('negative sizehint');
+    if (!Number.isInteger(flags)) throw new TypeError('flags must be an integer');
+    // CPython raises OSError("invalid flags"), an OSError without an errno.
+    if (flags !== 0 && flags !== C.EPOLL_CLOEXEC) throw new RangeError('invalid flags: must be 0 or EPOLL_CLOEXEC');
+    this.#epfd = native.epoll_create1(C.EPOLL_CLOEXEC);
+  }
+
+  /** epoll.fromfd(fd): an epoll object over an epoll fd the caller already has. */
+  static fromfd(fd: number): Epoll {
+    const e = Object.create(Epoll.prototype) as Epoll;
+    e.#epfd = fdOf(fd);
+    return e;
+  }
+
+  get closed(): boolean { return this.#epfd < 0; }
+
+  #open(): number {
+    if (this.#epfd < 0) throw new ValueError('I/O operation on closed epoll object');
+    return this.#epfd;
+  }
+
+  fileno(): number { return this.#open(); }
+
+  close(): void {
+    const fd = this.#epfd;
+    if (fd < 0) return;
+    this.#epfd = -1;
+    native.close(fd);
+  }
+
+  #ctl(op: number, fd: FileLike, mask: number): void {
+    const epfd = this.#open();
+    const n = fdOf(fd);
+    native.epoll_ctl(epfd, op, n, mask, n);
+  }
+
+  /** register(fd, eventmask=EPOLLIN|EPOLLPRI|EPOLLOUT) */
+  register(fd: FileLike, eventmask: number = C.EPOLLIN | C.EPOLLPRI | C.EPOLLOUT): void {
+    this.#ctl(C.EPOLL_CTL_ADD, fd, epollMask(eventmask));
+  }
+
+  modify(fd: FileLike, eventmask: number): void {
+    this.#ctl(C.EPOLL_CTL_MOD, fd, epollMask(eventmask));
+  }
+
+  unregister(fd: FileLike): void {
+    this.#ctl(C.EPOLL_CTL_DEL, fd, 0);
+  }
+
+  #wait(timeout: unknown, maxevents: unknown): Call<[number, number][]> {
+    const epfd = this.#open();
+    const ms = epollTimeout(timeout);
+    const max = maxeventsArg(maxevents);
+    return blocking('epoll_wait', epfd, max, ms);
+  }
+
+  /** poll(timeout=None, maxevents=-1) -> [fd, events][] (timeout in seconds). */
+  pollSync(timeout?: number | null, maxevents?: number): [number, number][] {
+    return swap(this.#wait(timeout, maxevents).sync());
+  }
+
+  poll(timeout?: number | null, maxevents?: number, options?: CallOptions): Promise<[number, number][]>;
+  poll(timeout?: number | null, options?: CallOptions): Promise<[number, number][]>;
+  poll(options?: CallOptions): Promise<[number, number][]>;
+  async poll(...rest: unknown[]): Promise<[number, number][]> {
+    const [[timeout, maxevents], options] = splitOptions(rest);
+    return swap(await this.#wait(timeout, maxevents).async(options));
+  }
+
+  /** `using ep = select.epoll()`: closed at the block's end, as `with select.epoll() as ep:`. */
+  [Symbol.dispose](): void { this.close(); }
+
+  [pyRepr](): string { return `<select.epoll object>`; }
+}
+
+// The addon gives [events, data]; CPython's tuples are (data.fd, events).
+const swap = (events: [number, number][]): [number, number][] => events.map(([ev, fd]) => [fd, ev]);
+
+/** Python's select module: poll(), select() and epoll. */
 export const select = {
   poll: (): Poll => new Poll(),
+  epoll: (sizehint?: number, flags?: number): Epoll => new Epoll(sizehint, flags),
   select: selectPromise,
   selectSync,
 };

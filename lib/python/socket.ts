@@ -8,12 +8,16 @@
 // system calls on a thread of the addon. Each method is one generator of
 // steps (calls.ts), run in either form, through sock_call_ex's policy.
 import { fromSockaddr, sockaddrLength, toSockaddr, type Address, type AddressOut } from './address';
-import { ancArg, intArg, intoArgs, iovArg, sizeArg, splitOptions, timeoutArg } from './args';
+import { inspect } from 'node:util';
+import { ancArg, arity, intArg, intoArgs, iovArg, sizeArg, splitOptions, timeoutArg, type ArityStyle, type Int } from './args';
+import { AddressFamily, SocketKind, type IntEnumMember } from './enums';
 import { blocking, immediate, runAsync, runSync, sockCall, type Call, type Steps } from './calls';
 import { bytesArg, copyInto, scatter, toUint8, type Bytes } from '../bytes';
 import { OSError, errorFromErrno, timedOut } from '../errors';
 import { native, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '../native';
 import type { CallOptions } from '../promise';
+import { pyRepr, repr } from '../repr';
+import { sendfileSteps, type FileLike } from './sendfile';
 
 const C = native.constants;
 const E = native.errno;
@@ -45,42 +49,54 @@ function sendtoArgs(rest: unknown[]): [number, Address] {
 export class Socket {
   #fd: number;
   #timeout: number | null;
-  /** The address family, as given to socket(). */
-  readonly family: number;
-  /** The socket type, without SOCK_NONBLOCK and SOCK_CLOEXEC (as CPython reports it). */
-  readonly type: number;
+  #family: number;
+  #type: number;
   readonly proto: number;
 
   /**
    * socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None).
-   * Makes socket(family, type|SOCK_CLOEXEC, proto), or, given a fileno,
-   * adopts it after getsockname() as CPython does to check it is a socket.
+   * Makes socket(family, type|SOCK_CLOEXEC, proto); or, given a fileno,
+   * adopts it after getsockname() (which tells whether it is a socket),
+   * and reads what was not given from it, as CPython's sock_initobj does:
+   * the family from getsockname()'s address, the type and protocol with
+   * getsockopt(SO_TYPE) and getsockopt(SO_PROTOCOL).
    */
-  constructor(family: number = C.AF_INET, type: number = C.SOCK_STREAM, proto = 0, fileno?: number | null) {
-    intArg(family, 'family');
-    intArg(type, 'type');
-    intArg(proto, 'proto');
+  constructor(family?: Int, type?: Int, proto?: number, fileno?: number | null) {
+    // CPython's -1 for each: "not given".
+    const given = (v: Int | undefined, name: string) => {
+      const n = v === undefined ? undefined : intArg(v, name);
+      return n === -1 ? undefined : n;
+    };
+    let f = given(family, 'family');
+    let t = given(type, 'type');
+    let p = given(proto, 'proto');
     if (fileno === undefined || fileno === null) {
-      this.#fd = native.socket(family, type | C.SOCK_CLOEXEC, proto);
+      f ??= C.AF_INET;
+      t ??= C.SOCK_STREAM;
+      p ??= 0;
+      this.#fd = native.socket(f, t | C.SOCK_CLOEXEC, p);
     } else {
       intArg(fileno, 'fileno');
       if (fileno < 0) throw new RangeError(`negative file descriptor: ${fileno}`);
-      // CPython's sock_initobj: getsockname() with a sock_addr_t's room tells
-      // whether fileno is a socket (EBADF/ENOTSOCK are raised, anything
-      // else is ignored).
+      // getsockname() with a sock_addr_t's room: EBADF and ENOTSOCK are
+      // raised, any other failure leaves the family as given.
       try {
-        native.getsockname(fileno, native.sizeof.sockaddr_storage);
+        const sa = native.getsockname(fileno, native.sizeof.sockaddr_storage);
+        f ??= sa.family;
       } catch (err) {
         if (err instanceof OSError && (err.errno === E.EBADF || err.errno === E.ENOTSOCK)) throw err;
       }
+      t ??= native.getsockopt(fileno, C.SOL_SOCKET, C.SO_TYPE, null);
+      p ??= native.getsockopt(fileno, C.SOL_SOCKET, C.SO_PROTOCOL, null);
+      f ??= C.AF_INET;
       this.#fd = fileno;
     }
-    this.family = family;
-    this.type = type & ~(C.SOCK_NONBLOCK | C.SOCK_CLOEXEC);
-    this.proto = proto;
+    this.#family = f;
+    this.#type = t & ~(C.SOCK_NONBLOCK | C.SOCK_CLOEXEC);
+    this.proto = p;
     // init_sockobject(): SOCK_NONBLOCK means timeout 0; otherwise the
     // default timeout, which if set puts the socket in non-blocking mode.
-    if (type & C.SOCK_NONBLOCK) {
+    if (t & C.SOCK_NONBLOCK) {
       this.#timeout = 0;
     } else {
       this.#timeout = defaultTimeout;
@@ -88,8 +104,14 @@ export class Socket {
     }
   }
 
+  // CPython's count of positional arguments, and its words for a wrong one.
+  #arity(name: string, given: number, min: number, max: number, style: ArityStyle, params?: string[]): void {
+    arity(name, given, min, max, style, params);
+  }
+
   /** fileno(): the fd, or -1 once closed or detached. */
   fileno(): number {
+    this.#arity('fileno', arguments.length, 0, 0, 'none');
     return this.#fd;
   }
 
@@ -116,6 +138,7 @@ export class Socket {
    * until the last one is closed, as socket.py does.
    */
   close(): void {
+    this.#arity('close', arguments.length, 0, 0, 'py');
     this.#closed = true;
     if (this.#ioRefs > 0) return;
     const fd = this.#fd;
@@ -131,9 +154,83 @@ export class Socket {
 
   /** detach(): gives up the fd without closing it; no system call. */
   detach(): number {
+    this.#arity('detach', arguments.length, 0, 0, 'py');
     const fd = this.#fd;
+    this.#closed = true;
     this.#fd = -1;
     return fd;
+  }
+
+  /** The timeout, as gettimeout() gives it (socket.timeout, a read-only property). */
+  /**
+   * The address family, as given to socket() or read from the fd: a member
+   * of AddressFamily, as CPython's family property gives it. Compare its
+   * value (`s.family.value === AF_INET`): JavaScript's === cannot be made to
+   * hold between an object and a number, and TypeScript refuses to try.
+   */
+  get family(): IntEnumMember {
+    return AddressFamily.convert(this.#family);
+  }
+
+  /** The socket type without SOCK_NONBLOCK and SOCK_CLOEXEC, a member of SocketKind, as CPython gives it. */
+  get type(): IntEnumMember {
+    return SocketKind.convert(this.#type);
+  }
+
+  get timeout(): number | null {
+    return this.#timeout;
+  }
+
+  /**
+   * dup(): a new socket on the same file: fcntl(fd, F_DUPFD_CLOEXEC, 0),
+   * adopted as socket.py does (getsockname()), then given this one's
+   * timeout (an ioctl FIONBIO).
+   */
+  dup(): Socket {
+    this.#arity('dup', arguments.length, 0, 0, 'py');
+    const fd = native.fcntl(this.#fd, C.F_DUPFD_CLOEXEC, 0);
+    const sock = new Socket(this.#family, this.#type, this.proto, fd);
+    sock.settimeout(this.gettimeout());
+    return sock;
+  }
+
+  /** get_inheritable(): whether the fd is left open across exec (fcntl F_GETFD, no FD_CLOEXEC). */
+  get_inheritable(): boolean {
+    this.#arity('get_inheritable', arguments.length, 0, 0, 'py');
+    return (native.fcntl(this.#fd, C.F_GETFD) & C.FD_CLOEXEC) === 0;
+  }
+
+  /** set_inheritable(flag): ioctl FIONCLEX or FIOCLEX, as CPython's _Py_set_inheritable makes it. */
+  set_inheritable(inheritable: boolean): void {
+    this.#arity('set_inheritable', arguments.length, 1, 1, 'py', ['inheritable']);
+    native.ioctl(this.#fd, inheritable ? C.FIONCLEX : C.FIOCLEX);
+  }
+
+  // socket.py's __repr__: getsockname() and getpeername() of an open
+  // socket, each left out when it fails or names nothing.
+  [pyRepr](): string {
+    const closed = this.#closed;
+    let out = `<socket.socket${closed ? ' [closed]' : ''} fd=${this.#fd}, family=${this.#family}, type=${this.#type}, proto=${this.proto}`;
+    if (!closed) {
+      for (const [key, name] of [['laddr', 'getsockname'], ['raddr', 'getpeername']] as const) {
+        try {
+          const a = this[name]();
+          if (a !== null && a !== '' && !(a instanceof Uint8Array && a.length === 0)) out += `, ${key}=${repr(a)}`;
+        } catch (err) {
+          if (!(err instanceof OSError)) throw err;
+        }
+      }
+    }
+    return out + '>';
+  }
+
+  /** CPython's repr of the socket (it asks the kernel for both addresses, as Python does). */
+  toString(): string {
+    return this[pyRepr]();
+  }
+
+  [inspect.custom](): string {
+    return this[pyRepr]();
   }
 
   [Symbol.dispose](): void {
@@ -144,28 +241,33 @@ export class Socket {
 
   /** settimeout(): null blocks (FIONBIO 0), a number of seconds or 0 sets FIONBIO 1. */
   settimeout(value: number | null): void {
+    this.#arity('settimeout', arguments.length, 1, 1, 'one');
     this.#timeout = timeoutArg(value);
     native.ioctl(this.#fd, C.FIONBIO, this.#timeout === null ? 0 : 1);
   }
 
   gettimeout(): number | null {
+    this.#arity('gettimeout', arguments.length, 0, 0, 'none');
     return this.#timeout;
   }
 
   /** setblocking(true) is settimeout(null); setblocking(false) is settimeout(0). */
   setblocking(flag: boolean): void {
+    this.#arity('setblocking', arguments.length, 1, 1, 'one');
     if (typeof flag !== 'boolean' && typeof flag !== 'number') throw new TypeError(`flag must be a boolean, got ${typeof flag}`);
     this.#timeout = flag ? null : 0;
     native.ioctl(this.#fd, C.FIONBIO, flag ? 0 : 1);
   }
 
   getblocking(): boolean {
+    this.#arity('getblocking', arguments.length, 0, 0, 'none');
     return this.#timeout !== 0;
   }
 
   getsockopt(level: number, optname: number): number;
   getsockopt(level: number, optname: number, buflen: number): Buffer;
   getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
+    this.#arity('getsockopt', arguments.length, 2, 3, 'c');
     intArg(level, 'level');
     intArg(optname, 'optname');
     if (buflen === undefined) return native.getsockopt(this.#fd, level, optname, null);
@@ -176,6 +278,8 @@ export class Socket {
 
   /** setsockopt(level, optname, int | bytes) or setsockopt(level, optname, null, optlen). */
   setsockopt(level: number, optname: number, value: number | Bytes | null, optlen?: number): void {
+    // CPython's message names 3 even when 4 were allowed (setsockopt(l, o, None, n)).
+    if (arguments.length < 3 || arguments.length > 4) throw new TypeError(`setsockopt() takes exactly 3 arguments (${arguments.length} given)`);
     intArg(level, 'level');
     intArg(optname, 'optname');
     if (value === null) {
@@ -189,26 +293,31 @@ export class Socket {
   }
 
   bind(address: Address): void {
-    native.bind(this.#fd, toSockaddr(this.family, address, 'bind', this.#fd));
+    this.#arity('bind', arguments.length, 1, 1, 'one');
+    native.bind(this.#fd, toSockaddr(this.#family, address, 'bind', this.#fd));
   }
 
   /** listen(backlog): backlog defaults to min(SOMAXCONN, 128); a negative one is 0. */
   listen(backlog?: number): void {
+    this.#arity('listen', arguments.length, 0, 1, 'c');
     let n = backlog === undefined ? Math.min(C.SOMAXCONN, 128) : intArg(backlog, 'backlog');
     if (n < 0) n = 0;
     native.listen(this.#fd, n);
   }
 
   shutdown(how: number): void {
+    this.#arity('shutdown', arguments.length, 1, 1, 'one');
     native.shutdown(this.#fd, intArg(how, 'how'));
   }
 
   getsockname(): AddressOut {
-    return fromSockaddr(native.getsockname(this.#fd, sockaddrLength(this.family)), this.#fd);
+    this.#arity('getsockname', arguments.length, 0, 0, 'none');
+    return fromSockaddr(native.getsockname(this.#fd, sockaddrLength(this.#family)), this.#fd);
   }
 
   getpeername(): AddressOut {
-    return fromSockaddr(native.getpeername(this.#fd, sockaddrLength(this.family)), this.#fd);
+    this.#arity('getpeername', arguments.length, 0, 0, 'none');
+    return fromSockaddr(native.getpeername(this.#fd, sockaddrLength(this.#family)), this.#fd);
   }
 
   // ---- the two forms --------------------------------------------------------
@@ -251,7 +360,7 @@ export class Socket {
   // the errno instead of raising it, a timeout as EWOULDBLOCK
   // (SOCK_TIMEOUT_ERR).
   *#connect(address: Address, raise: boolean): Steps<number> {
-    const sa = toSockaddr(this.family, address, 'connect', this.#fd);
+    const sa = toSockaddr(this.#family, address, 'connect', this.#fd);
     try {
       yield blocking('connect', this.#fd, sa);
       return 0;
@@ -278,20 +387,33 @@ export class Socket {
     }
   }
 
+  /** connect()'s steps, for create_connection() (lib/python/module.ts). */
+  _connectSteps(address: Address): Steps<number> {
+    return this.#connect(address, true);
+  }
+
   connectSync(address: Address): void {
+    this.#arity('connect', arguments.length, 1, 1, 'one');
     runSync(this.#connect(address, true));
   }
 
   connect(address: Address, options?: CallOptions): Promise<void> {
+    if (arguments.length === 0 || (arguments.length === 2 && !isOptionsArg(options))) {
+      return reject(() => this.#arity('connect', arguments.length, 1, 1, 'one'));
+    }
     return runAsync(this.#connect(address, true), options).then(() => undefined);
   }
 
   /** connect_ex(): connect(), returning the errno instead of raising it (0 on success). */
   connect_exSync(address: Address): number {
+    this.#arity('connect_ex', arguments.length, 1, 1, 'one');
     return runSync(this.#connect(address, false));
   }
 
   connect_ex(address: Address, options?: CallOptions): Promise<number> {
+    if (arguments.length === 0 || (arguments.length === 2 && !isOptionsArg(options))) {
+      return reject(() => this.#arity('connect_ex', arguments.length, 1, 1, 'one'));
+    }
     return runAsync(this.#connect(address, false), options);
   }
 
@@ -299,17 +421,19 @@ export class Socket {
   // which checks the fd with getsockname(); a listening socket with a
   // timeout hands out blocking sockets (bpo-7995).
   #accepted([fd, address]: [number, SockaddrOut | null]): [Socket, AddressOut] {
-    const sock = new Socket(this.family, this.type, this.proto, fd);
+    const sock = new Socket(this.#family, this.#type, this.proto, fd);
     if (defaultTimeout === null && this.#timeout) sock.setblocking(true);
     return [sock, fromSockaddr(address, this.#fd)];
   }
 
   acceptSync(): [Socket, AddressOut] {
-    return this.#accepted(this.#sync(false, blocking('accept4', this.#fd, C.SOCK_CLOEXEC, sockaddrLength(this.family))));
+    this.#arity('accept', arguments.length, 0, 0, 'py');
+    return this.#accepted(this.#sync(false, blocking('accept4', this.#fd, C.SOCK_CLOEXEC, sockaddrLength(this.#family))));
   }
 
   async accept(options?: CallOptions): Promise<[Socket, AddressOut]> {
-    const call = blocking('accept4', this.#fd, C.SOCK_CLOEXEC, sockaddrLength(this.family));
+    if (arguments.length > 1 || (arguments.length === 1 && !isOptionsArg(options))) this.#arity('accept', arguments.length, 0, 0, 'py');
+    const call = blocking('accept4', this.#fd, C.SOCK_CLOEXEC, sockaddrLength(this.#family));
     return this.#accepted(await this.#promise(false, call, options));
   }
 
@@ -321,13 +445,17 @@ export class Socket {
 
   /** send(data, flags=0): send(2), which the kernel sees as sendto(fd, data, len, flags, NULL, 0). */
   sendSync(data: Bytes, flags = 0): number {
+    this.#arity('send', arguments.length, 1, 2, 'c');
     return this.#sync(true, this.#send(data, flags));
   }
 
   send(data: Bytes, flags?: number, options?: CallOptions): Promise<number>;
   send(data: Bytes, options?: CallOptions): Promise<number>;
   send(data: Bytes, ...rest: unknown[]): Promise<number> {
-    return this.#withOptions(rest, ([flags = 0], options) => this.#promise(true, this.#send(data, flags), options));
+    return this.#withOptions(rest, (args, options) => {
+      this.#arity('send', arguments.length === 0 ? 0 : 1 + args.length, 1, 2, 'c');
+      return this.#promise(true, this.#send(data, args[0] ?? 0), options);
+    });
   }
 
   // sendall(): send() until every byte is gone; a timeout bounds the whole,
@@ -350,32 +478,40 @@ export class Socket {
 
   /** sendall(data, flags=0) */
   sendallSync(data: Bytes, flags = 0): void {
+    this.#arity('sendall', arguments.length, 1, 2, 'c');
     runSync(this.#sendall(data, flags));
   }
 
   sendall(data: Bytes, flags?: number, options?: CallOptions): Promise<void>;
   sendall(data: Bytes, options?: CallOptions): Promise<void>;
   sendall(data: Bytes, ...rest: unknown[]): Promise<void> {
-    return this.#withOptions(rest, ([flags = 0], options) => runAsync(this.#sendall(data, flags), options));
+    return this.#withOptions(rest, (args, options) => {
+      this.#arity('sendall', arguments.length === 0 ? 0 : 1 + args.length, 1, 2, 'c');
+      return runAsync(this.#sendall(data, args[0] ?? 0), options);
+    });
   }
 
   #sendto(data: unknown, rest: unknown[]): Call<number> {
     const [flags, address] = sendtoArgs(rest);
     bytesArg(data, 'data');
-    return blocking('sendto', this.#fd, data as Bytes, flags, toSockaddr(this.family, address, 'sendto', this.#fd));
+    return blocking('sendto', this.#fd, data as Bytes, flags, toSockaddr(this.#family, address, 'sendto', this.#fd));
   }
 
   /** sendto(data, address) or sendto(data, flags, address). */
   sendtoSync(data: Bytes, address: Address): number;
   sendtoSync(data: Bytes, flags: number, address: Address): number;
   sendtoSync(data: Bytes, ...rest: unknown[]): number {
+    this.#arity('sendto', arguments.length, 2, 3, 'c');
     return this.#sync(true, this.#sendto(data, rest));
   }
 
   sendto(data: Bytes, address: Address, options?: CallOptions): Promise<number>;
   sendto(data: Bytes, flags: number, address: Address, options?: CallOptions): Promise<number>;
   sendto(data: Bytes, ...args: unknown[]): Promise<number> {
-    return this.#withOptions(args, (rest, options) => this.#promise(true, this.#sendto(data, rest), options));
+    return this.#withOptions(args, (rest, options) => {
+      this.#arity('sendto', arguments.length === 0 ? 0 : 1 + rest.length, 2, 3, 'c');
+      return this.#promise(true, this.#sendto(data, rest), options);
+    });
   }
 
   #sendmsg(buffers: unknown, ancdata: unknown, flags: unknown, address: unknown): Call<number> {
@@ -392,12 +528,13 @@ export class Socket {
     });
     intArg(flags, 'flags');
     const sa = address === null || address === undefined
-      ? null : toSockaddr(this.family, address as Address, 'sendmsg', this.#fd);
+      ? null : toSockaddr(this.#family, address as Address, 'sendmsg', this.#fd);
     return blocking('sendmsg', this.#fd, iov, control, flags as number, sa);
   }
 
   /** sendmsg(buffers, ancdata=[], flags=0, address=None). */
   sendmsgSync(buffers: Iterable<Bytes>, ancdata: Iterable<AncdataIn> = [], flags = 0, address?: Address | null): number {
+    this.#arity('sendmsg', arguments.length, 1, 4, 'c');
     return this.#sync(true, this.#sendmsg(buffers, ancdata, flags, address));
   }
 
@@ -405,8 +542,37 @@ export class Socket {
     options?: CallOptions): Promise<number>;
   sendmsg(buffers: Iterable<Bytes>, options?: CallOptions): Promise<number>;
   sendmsg(buffers: Iterable<Bytes>, ...args: unknown[]): Promise<number> {
-    return this.#withOptions(args, ([ancdata = [], flags = 0, address = null], options) =>
-      this.#promise(true, this.#sendmsg(buffers, ancdata, flags, address), options));
+    return this.#withOptions(args, (rest, options) => {
+      this.#arity('sendmsg', arguments.length === 0 ? 0 : 1 + rest.length, 1, 4, 'c');
+      const [ancdata = [], flags = 0, address = null] = rest;
+      return this.#promise(true, this.#sendmsg(buffers, ancdata, flags, address), options);
+    });
+  }
+
+  /**
+   * sendfile(file, offset=0, count=None): socket.py's, os.sendfile(2)
+   * until count or end of file (a poll(POLLOUT) first under a timeout),
+   * falling back to send() of what it reads when sendfile(2) refuses the
+   * file. `file` is an fd or an object with fileno() (and read(), seek(),
+   * which socket.py also uses when the file has them).
+   */
+  sendfileSync(file: FileLike, offset = 0, count: number | null = null): number {
+    this.#arity('sendfile', arguments.length, 1, 3, 'py', ['file']);
+    return runSync(this.#sendfile(file, offset, count));
+  }
+
+  sendfile(file: FileLike, offset?: number, count?: number | null, options?: CallOptions): Promise<number>;
+  sendfile(file: FileLike, options?: CallOptions): Promise<number>;
+  sendfile(file: FileLike, ...rest: unknown[]): Promise<number> {
+    return this.#withOptions(rest, (args, options) => {
+      this.#arity('sendfile', arguments.length === 0 ? 0 : 1 + args.length, 1, 3, 'py', ['file']);
+      return runAsync(this.#sendfile(file, args[0] ?? 0, args[1] ?? null), options);
+    });
+  }
+
+  #sendfile(file: unknown, offset: unknown, count: unknown): Steps<number> {
+    return sendfileSteps({ fd: this.#fd, type: this.#type, timeout: this.#timeout,
+      send: (data) => this.#sockCall(true, this.#send(data, 0)) }, file, offset, count);
   }
 
   // ---- receiving ------------------------------------------------------------
@@ -420,22 +586,26 @@ export class Socket {
 
   /** recv(bufsize, flags=0) */
   recvSync(bufsize: number, flags = 0): Buffer {
+    this.#arity('recv', arguments.length, 1, 2, 'c');
     return this.#sync(false, this.#recv(bufsize, flags))[0];
   }
 
   recv(bufsize: number, flags?: number, options?: CallOptions): Promise<Buffer>;
   recv(bufsize: number, options?: CallOptions): Promise<Buffer>;
   recv(bufsize: number, ...rest: unknown[]): Promise<Buffer> {
-    return this.#withOptions(rest, ([flags = 0], options) =>
-      this.#promise(false, this.#recv(bufsize, flags), options).then(([data]) => data));
+    return this.#withOptions(rest, (args, options) => {
+      this.#arity('recv', arguments.length === 0 ? 0 : 1 + args.length, 1, 2, 'c');
+      return this.#promise(false, this.#recv(bufsize, args[0] ?? 0), options).then(([data]) => data);
+    });
   }
 
   #recvfrom(bufsize: unknown, flags: unknown): Call<[Got, SockaddrOut | null]> {
-    return blocking('recvfrom', this.#fd, sizeArg(bufsize, 'recvfrom'), intArg(flags, 'flags'), sockaddrLength(this.family));
+    return blocking('recvfrom', this.#fd, sizeArg(bufsize, 'recvfrom'), intArg(flags, 'flags'), sockaddrLength(this.#family));
   }
 
   /** recvfrom(bufsize, flags=0) -> [data, address]; the address room is the family's sockaddr size. */
   recvfromSync(bufsize: number, flags = 0): [Buffer, AddressOut] {
+    this.#arity('recvfrom', arguments.length, 1, 2, 'c');
     const [[data], address] = this.#sync(false, this.#recvfrom(bufsize, flags));
     return [data, fromSockaddr(address, this.#fd)];
   }
@@ -443,9 +613,11 @@ export class Socket {
   recvfrom(bufsize: number, flags?: number, options?: CallOptions): Promise<[Buffer, AddressOut]>;
   recvfrom(bufsize: number, options?: CallOptions): Promise<[Buffer, AddressOut]>;
   recvfrom(bufsize: number, ...rest: unknown[]): Promise<[Buffer, AddressOut]> {
-    return this.#withOptions(rest, ([flags = 0], options) =>
-      this.#promise(false, this.#recvfrom(bufsize, flags), options)
-        .then(([[data], address]) => [data, fromSockaddr(address, this.#fd)]));
+    return this.#withOptions(rest, (args, options) => {
+      this.#arity('recvfrom', arguments.length === 0 ? 0 : 1 + args.length, 1, 2, 'c');
+      return this.#promise(false, this.#recvfrom(bufsize, args[0] ?? 0), options)
+        .then(([[data], address]) => [data, fromSockaddr(address, this.#fd)]);
+    });
   }
 
   // The _into forms: the Sync one has the kernel write in place; the Promise
@@ -462,6 +634,7 @@ export class Socket {
 
   /** recv_into(buffer, nbytes=0, flags=0): nbytes 0 means the whole buffer. */
   recv_intoSync(buffer: Bytes, nbytes = 0, flags = 0): number {
+    this.#arity('recv_into', arguments.length, 1, 3, 'c', ['buffer']);
     return this.#sync(false, this.#recvInto(buffer, nbytes, flags));
   }
 
@@ -469,14 +642,16 @@ export class Socket {
   recv_into(buffer: Bytes, nbytes?: number, options?: CallOptions): Promise<number>;
   recv_into(buffer: Bytes, options?: CallOptions): Promise<number>;
   recv_into(buffer: Bytes, ...rest: unknown[]): Promise<number> {
-    return this.#withOptions(rest, ([nbytes = 0, flags = 0], options) =>
-      this.#promise(false, this.#recvInto(buffer, nbytes, flags), options));
+    return this.#withOptions(rest, (args, options) => {
+      this.#arity('recv_into', arguments.length === 0 ? 0 : 1 + args.length, 1, 3, 'c', ['buffer']);
+      return this.#promise(false, this.#recvInto(buffer, args[0] ?? 0, args[1] ?? 0), options);
+    });
   }
 
   #recvfromInto(buffer: unknown, nbytes: unknown, flags: unknown): Call<[number, SockaddrOut | null]> {
     const target = intoArgs(buffer, nbytes, flags, 'recvfrom_into');
     const f = flags as number;
-    const len = sockaddrLength(this.family);
+    const len = sockaddrLength(this.#family);
     const received = blocking('recvfrom', this.#fd, target.byteLength, f, len);
     return {
       sync: () => native.recvfromSync(this.#fd, target, f, len),
@@ -489,6 +664,7 @@ export class Socket {
 
   /** recvfrom_into(buffer, nbytes=0, flags=0) -> [nbytes, address]. */
   recvfrom_intoSync(buffer: Bytes, nbytes = 0, flags = 0): [number, AddressOut] {
+    this.#arity('recvfrom_into', arguments.length, 1, 3, 'c', ['buffer']);
     const [n, address] = this.#sync(false, this.#recvfromInto(buffer, nbytes, flags));
     return [n, fromSockaddr(address, this.#fd)];
   }
@@ -497,14 +673,16 @@ export class Socket {
   recvfrom_into(buffer: Bytes, nbytes?: number, options?: CallOptions): Promise<[number, AddressOut]>;
   recvfrom_into(buffer: Bytes, options?: CallOptions): Promise<[number, AddressOut]>;
   recvfrom_into(buffer: Bytes, ...rest: unknown[]): Promise<[number, AddressOut]> {
-    return this.#withOptions(rest, ([nbytes = 0, flags = 0], options) =>
-      this.#promise(false, this.#recvfromInto(buffer, nbytes, flags), options)
-        .then(([n, address]) => [n, fromSockaddr(address, this.#fd)]));
+    return this.#withOptions(rest, (args, options) => {
+      this.#arity('recvfrom_into', arguments.length === 0 ? 0 : 1 + args.length, 1, 3, 'c', ['buffer']);
+      return this.#promise(false, this.#recvfromInto(buffer, args[0] ?? 0, args[1] ?? 0), options)
+        .then(([n, address]) => [n, fromSockaddr(address, this.#fd)]);
+    });
   }
 
   #recvmsg(bufsize: unknown, ancbufsize: unknown, flags: unknown): Call<[Got, SockaddrOut | null, Cmsg[], number]> {
     return blocking('recvmsg', this.#fd, sizeArg(bufsize, 'recvmsg'), ancArg(ancbufsize), intArg(flags, 'flags'),
-      sockaddrLength(this.family));
+      sockaddrLength(this.#family));
   }
 
   #recvmsgOut([[data], address, control, msgFlags]: [Got, SockaddrOut | null, Cmsg[], number]):
@@ -514,6 +692,7 @@ export class Socket {
 
   /** recvmsg(bufsize, ancbufsize=0, flags=0) -> [data, ancdata, msg_flags, address]. */
   recvmsgSync(bufsize: number, ancbufsize = 0, flags = 0): [Buffer, Ancdata[], number, AddressOut] {
+    this.#arity('recvmsg', arguments.length, 1, 3, 'c');
     return this.#recvmsgOut(this.#sync(false, this.#recvmsg(bufsize, ancbufsize, flags)));
   }
 
@@ -522,15 +701,17 @@ export class Socket {
   recvmsg(bufsize: number, ancbufsize?: number, options?: CallOptions): Promise<[Buffer, Ancdata[], number, AddressOut]>;
   recvmsg(bufsize: number, options?: CallOptions): Promise<[Buffer, Ancdata[], number, AddressOut]>;
   recvmsg(bufsize: number, ...rest: unknown[]): Promise<[Buffer, Ancdata[], number, AddressOut]> {
-    return this.#withOptions(rest, ([ancbufsize = 0, flags = 0], options) =>
-      this.#promise(false, this.#recvmsg(bufsize, ancbufsize, flags), options).then((r) => this.#recvmsgOut(r)));
+    return this.#withOptions(rest, (args, options) => {
+      this.#arity('recvmsg', arguments.length === 0 ? 0 : 1 + args.length, 1, 3, 'c');
+      return this.#promise(false, this.#recvmsg(bufsize, args[0] ?? 0, args[1] ?? 0), options).then((r) => this.#recvmsgOut(r));
+    });
   }
 
   #recvmsgInto(buffers: unknown, ancbufsize: unknown, flags: unknown): Call<[number, SockaddrOut | null, Cmsg[], number]> {
     const iov = iovArg(buffers);
     const anc = ancArg(ancbufsize);
     const f = intArg(flags, 'flags');
-    const len = sockaddrLength(this.family);
+    const len = sockaddrLength(this.#family);
     const received = blocking('recvmsg', this.#fd, iov, anc, f, len);
     return {
       sync: () => native.recvmsgSync(this.#fd, iov, anc, f, len),
@@ -543,6 +724,7 @@ export class Socket {
 
   /** recvmsg_into(buffers, ancbufsize=0, flags=0) -> [nbytes, ancdata, msg_flags, address]. */
   recvmsg_intoSync(buffers: Iterable<Bytes>, ancbufsize = 0, flags = 0): [number, Ancdata[], number, AddressOut] {
+    this.#arity('recvmsg_into', arguments.length, 1, 3, 'c');
     const [n, address, control, msgFlags] = this.#sync(false, this.#recvmsgInto(buffers, ancbufsize, flags));
     return [n, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)];
   }
@@ -553,14 +735,28 @@ export class Socket {
     Promise<[number, Ancdata[], number, AddressOut]>;
   recvmsg_into(buffers: Iterable<Bytes>, options?: CallOptions): Promise<[number, Ancdata[], number, AddressOut]>;
   recvmsg_into(buffers: Iterable<Bytes>, ...rest: unknown[]): Promise<[number, Ancdata[], number, AddressOut]> {
-    return this.#withOptions(rest, ([ancbufsize = 0, flags = 0], options) =>
-      this.#promise(false, this.#recvmsgInto(buffers, ancbufsize, flags), options)
-        .then(([n, address, control, msgFlags]) => [n, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)]));
+    return this.#withOptions(rest, (args, options) => {
+      this.#arity('recvmsg_into', arguments.length === 0 ? 0 : 1 + args.length, 1, 3, 'c');
+      return this.#promise(false, this.#recvmsgInto(buffers, args[0] ?? 0, args[1] ?? 0), options)
+        .then(([n, address, control, msgFlags]) => [n, ancdataOut(control), msgFlags, fromSockaddr(address, this.#fd)]);
+    });
   }
 }
 
+const isOptionsArg = (v: unknown) => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) &&
+  !ArrayBuffer.isView(v) && typeof (v as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function');
+
+function reject<T>(check: () => void): Promise<T> {
+  try {
+    check();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return Promise.reject(new TypeError('unreachable'));
+}
+
 /** socket.socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None) */
-export function socket(family?: number, type?: number, proto?: number, fileno?: number | null): Socket {
+export function socket(family?: Int, type?: Int, proto?: number, fileno?: number | null): Socket {
   return new Socket(family, type, proto, fileno);
 }
 
@@ -569,7 +765,7 @@ export function socket(family?: number, type?: number, proto?: number, fileno?: 
  * socketpair(2) with SOCK_CLOEXEC, each end then adopted by socket(fileno=)
  * as socket.py does (so each gets its getsockname() check).
  */
-export function socketpair(family: number = C.AF_UNIX, type: number = C.SOCK_STREAM, proto = 0): [Socket, Socket] {
+export function socketpair(family: Int = C.AF_UNIX, type: Int = C.SOCK_STREAM, proto = 0): [Socket, Socket] {
   const [a, b] = native.socketpair(intArg(family, 'family'), intArg(type, 'type') | C.SOCK_CLOEXEC, intArg(proto, 'proto'));
   return [new Socket(family, type, proto, a), new Socket(family, type, proto, b)];
 }
