@@ -725,7 +725,7 @@ export function fdFlags(fd: number): { nonblock: boolean; cloexec: boolean } {
   if (m === null) throw new Error(`no flags in /proc/self/fdinfo/${fd}`);
   const flags = parseInt(m[1], 8);
   const O_CLOEXEC = 0o2000000; // x86-64 and arm64 Linux
-  return { nonblock: (flags & os.constants.O_NONBLOCK) !== 0, cloexec: (flags & O_CLOEXEC) !== 0 };
+  return { nonblock: (flags & fs.constants.O_NONBLOCK) !== 0, cloexec: (flags & O_CLOEXEC) !== 0 };
 }
 
 /** Whether /etc/hosts names `address`, so that a lookup of it is answered without leaving the machine. */
