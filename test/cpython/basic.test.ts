@@ -84,7 +84,7 @@ for (const [cls, make, todo] of basicTCP) {
     await self.serv_conn.sendall(big_chunk);
   });
 
-  threaded(`${cls}.testFromFd`, { todo: todo ?? 'missing: socket.fromfd()' }, make, async (self) => {
+  threaded(`${cls}.testFromFd`, { todo: todo ? `${todo}, socket.fromfd()` : 'missing: socket.fromfd()' }, make, async (self) => {
     // Testing fromfd()
     const fd = self.cli_conn.fileno();
     const sock = self.track(socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM));
@@ -95,7 +95,7 @@ for (const [cls, make, todo] of basicTCP) {
     await self.serv_conn.send(MSG);
   });
 
-  threaded(`${cls}.testDup`, { todo: todo ?? 'missing: socket.dup()' }, make, async (self) => {
+  threaded(`${cls}.testDup`, { todo: todo ? `${todo}, socket.dup()` : 'missing: socket.dup()' }, make, async (self) => {
     // Testing dup()
     const sock = self.track(self.cli_conn.dup());
     const msg = await sock.recv(1024);
