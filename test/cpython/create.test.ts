@@ -38,16 +38,15 @@ async function justAccept(self: NetworkConnectionAttributesTest): Promise<void> 
 
 threaded(`${A}.testFamily`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
   async (self) => {
-    self.cli = await socket.create_connection([HOSTv4, self.port], LOOPBACK_TIMEOUT);
-    self.track(self.cli);
-    assertIntEqual(self.cli.family, 2);
+    const cli = self.cli = self.track(await socket.create_connection([HOSTv4, self.port], LOOPBACK_TIMEOUT));
+    assertIntEqual(cli.family, 2);
   });
 
 threaded(`${A}.testSourceAddress`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
   async (self) => {
-    self.cli = await socket.create_connection([HOSTv4, self.port], LOOPBACK_TIMEOUT, ['', self.source_port]);
-    self.track(self.cli);
-    assert.equal((self.cli.getsockname() as [string, number])[1], self.source_port);
+    const cli = self.cli = self.track(
+      await socket.create_connection([HOSTv4, self.port], LOOPBACK_TIMEOUT, ['', self.source_port]));
+    assert.equal((cli.getsockname() as [string, number])[1], self.source_port);
     // The port number being used is sufficient to show that the bind() call happened.
   });
 
@@ -56,13 +55,13 @@ threaded(`${A}.testTimeoutDefault`, { todo: missing }, () => new NetworkConnecti
     // passing no explicit timeout uses socket's global default
     assert.equal(socket.getdefaulttimeout(), null);
     socket.setdefaulttimeout(42);
+    let cli: socket.Socket;
     try {
-      self.cli = await socket.create_connection([HOSTv4, self.port]);
-      self.track(self.cli);
+      cli = self.cli = self.track(await socket.create_connection([HOSTv4, self.port]));
     } finally {
       socket.setdefaulttimeout(null);
     }
-    assert.equal(self.cli.gettimeout(), 42);
+    assert.equal(cli.gettimeout(), 42);
   });
 
 threaded(`${A}.testTimeoutNone`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
@@ -71,29 +70,28 @@ threaded(`${A}.testTimeoutNone`, { todo: missing }, () => new NetworkConnectionA
     // argument, or undefined, is the global default)
     assert.equal(socket.getdefaulttimeout(), null);
     socket.setdefaulttimeout(30);
+    let cli: socket.Socket;
     try {
-      self.cli = await socket.create_connection([HOSTv4, self.port], null);
-      self.track(self.cli);
+      cli = self.cli = self.track(await socket.create_connection([HOSTv4, self.port], null));
     } finally {
       socket.setdefaulttimeout(null);
     }
-    assert.equal(self.cli.gettimeout(), null);
+    assert.equal(cli.gettimeout(), null);
   });
 
 threaded(`${A}.testTimeoutValueNamed`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
   async (self) => {
     // (timeout=30: keyword arguments are positional here)
-    self.cli = await socket.create_connection([HOSTv4, self.port], 30);
-    assert.equal(self.cli.gettimeout(), 30);
+    const cli = self.cli = await socket.create_connection([HOSTv4, self.port], 30);
+    assert.equal(cli.gettimeout(), 30);
   });
 
 threaded(`${A}.testTimeoutValueNonamed`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
   (self) => {
     // The Sync form: the server's accept() is pending on a thread of the
     // addon, and the kernel completes the connection without it.
-    self.cli = socket.create_connectionSync([HOSTv4, self.port], 30);
-    self.track(self.cli);
-    assert.equal(self.cli.gettimeout(), 30);
+    const cli = self.cli = self.track(socket.create_connectionSync([HOSTv4, self.port], 30));
+    assert.equal(cli.gettimeout(), 30);
   });
 
 // ---- NetworkConnectionBehaviourTest (SocketTCPTest, ThreadableTest) ---------------------------

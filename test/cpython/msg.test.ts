@@ -365,7 +365,7 @@ const SendmsgTests: Group = {
     // Linux has.
     server: async (self) => assert.deepEqual(await self.serv_sock.recv(1000), Buffer.from('done')),
     client: async (self) => {
-      if (!('CMSG_SPACE' in socket)) {
+      if ((socket as Record<string, unknown>).CMSG_SPACE === undefined) {
         const cm = await assertRejects(socket.OSError,
           () => self.sendmsgToServer([MSG], [[0, 0, Buffer.alloc(0)], [0, 0, Buffer.alloc(0)]]));
         assert.equal((cm as socket.OSError).errno, undefined);
