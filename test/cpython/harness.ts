@@ -222,9 +222,15 @@ export function cpython<T extends TestCase>(name: string, options: Options, make
         t.skip(err.message);
         return;
       }
-      // On a timeout the test's cleanups still run: its sockets are
-      // closed, which ends the calls still pending on them.
-      if (!(await settled(run, 0))) await self.doCleanups();
+      // On a timeout the fixture's sockets are closed and the test's
+      // cleanups run, which ends the calls still pending on them.
+      // (A client half still waiting on something else is given up on:
+      // done is set, so that the cleanup waiting for it returns.)
+      if (!(await settled(run, 0))) {
+        closeAll(self);
+        if (self instanceof ThreadableTest) self.done.set();
+        await self.doCleanups();
+      }
       throw err;
     } finally {
       clearTimeout(timer);
