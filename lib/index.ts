@@ -8,7 +8,7 @@
 // native.ts loads the addon beneath them all.
 export * from './constants';
 export * from './errors';
-export { Socket, socket, socketpair, getdefaulttimeout, setdefaulttimeout } from './python/socket';
+export { Socket, SocketType, socket, socketpair, getdefaulttimeout, setdefaulttimeout } from './python/socket';
 export type { Ancdata, AncdataIn } from './python/socket';
 export type { Address, AddressOut } from './python/address';
 export {
@@ -21,7 +21,7 @@ export {
   create_connection, create_connectionSync, create_server,
   type CreateConnectionOptions, type CreateServerOptions,
 } from './python/module';
-export { AddressFamily, SocketKind, IntEnumMember } from './python/enums';
+export { AddressFamily, SocketKind, MsgFlag, AddressInfo, IntEnumMember } from './python/enums';
 export type { CallOptions } from './promise';
 export { select, Poll, Epoll } from './python/select';
 export { decodeSockExtendedErr, type SockExtendedErr } from './errqueue';

@@ -53,6 +53,9 @@ function checkOptions(options: CallOptions | undefined): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('options must be an object such as { signal }');
   }
+  for (const key of Object.keys(options)) {
+    if (key !== 'signal' && key !== 'ref') throw new TypeError(`options has no '${key}': it takes signal and ref`);
+  }
   const { signal, ref } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError('options.signal must be an AbortSignal');
@@ -62,10 +65,17 @@ function checkOptions(options: CallOptions | undefined): void {
   }
 }
 
-/** Whether a value is a CallOptions object rather than one of Python's arguments. */
+/**
+ * Whether a value is a CallOptions object rather than one of Python's
+ * arguments: a plain object ({ signal }), never an array, a buffer, an
+ * iterable or an instance of a class, which are the user's arguments and
+ * go to the call (or to its TypeError).
+ */
 export function isOptions(value: unknown): value is CallOptions {
-  return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) &&
-    !(value instanceof ArrayBuffer) && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  return typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function';
 }
 
 /**

@@ -5,6 +5,7 @@
 import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX } from '../constants';
 import { OSError } from '../errors';
 import { native, type Sockaddr, type SockaddrIn, type SockaddrIn6, type SockaddrOut } from '../native';
+import { utf8Arg } from './args';
 
 const C = native.constants;
 
@@ -89,7 +90,7 @@ export function setipaddr(name: string, af: number): SockaddrIn | SockaddrIn6 {
       native.inet_pton(C.AF_INET6, name) !== null) {
     return { family: AF_INET6, addr: name, port: 0, flowinfo: 0, scope_id: 0 };
   }
-  return ip(native.getaddrinfo(name, null, af, 0, 0, 0)[0].address, 'unknown address family');
+  return ip(native.getaddrinfo(utf8Arg(name, 'host'), null, af, 0, 0, 0)[0].address, 'unknown address family');
 }
 
 function hostArg(host: unknown, caller: string): string {

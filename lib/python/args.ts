@@ -2,7 +2,7 @@
 // them, as TypeError or RangeError (README, "Where sockcall differs from
 // CPython"), before any system call.
 import { bytesArg, describe, toUint8, type Bytes } from '../bytes';
-import type { CallOptions } from '../promise';
+import { isOptions, type CallOptions } from '../promise';
 import { IntEnumMember } from './enums';
 
 /** An int argument: a number, or a member of AddressFamily or SocketKind (Python's IntEnum is an int). */
@@ -12,6 +12,21 @@ export function intArg(value: unknown, name: string): number {
   if (value instanceof IntEnumMember) return value.value;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A str argument CPython encodes as UTF-8, strictly (getaddrinfo's port,
+ * its host's IDNA encoding): a lone surrogate cannot be encoded, and is
+ * UnicodeEncodeError there (a ValueError; a RangeError here), where N-API
+ * would replace it with U+FFFD and look up another name.
+ */
+export function utf8Arg(value: string, name: string): string {
+  const m = /\p{Surrogate}/u.exec(value);
+  if (m !== null) {
+    const code = m[0].charCodeAt(0).toString(16);
+    throw new RangeError(`${name}: 'utf-8' codec can't encode character '\\u${code}' in position ${m.index}: surrogates not allowed`);
   }
   return value;
 }
@@ -62,18 +77,6 @@ export function intoArgs(buffer: unknown, nbytes: unknown, flags: unknown, calle
       (caller === 'recv_into' ? 'buffer too small for requested bytes)' : 'nbytes is greater than the length of the buffer)'));
   }
   return n === 0 ? view : view.subarray(0, n);
-}
-
-/**
- * Whether a value is a Promise form's options object rather than one of
- * Python's arguments: a plain object. Never bytes, an array, or any other
- * iterable (sendmsg's buffers and ancdata may be generators), so that
- * nothing the caller passed is taken for the options and dropped.
- */
-export function isOptions(value: unknown): value is CallOptions {
-  if (typeof value !== 'object' || value === null) return false;
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || Array.isArray(value)) return false;
-  return typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function';
 }
 
 /** Splits a Promise form's `[...pythonArgs, options?]` into Python's arguments and the options. */

@@ -6,7 +6,7 @@
 //   import { print, repr, RuntimeError } from 'sockcall/builtins';
 //
 // (lib/repr.ts says how JavaScript values stand for Python's.)
-import { BaseException, Exception } from '../errors';
+import { BaseException, Exception, OSError } from '../errors';
 import { list, repr, str } from '../repr';
 
 export { BaseException, Exception, list, repr, str };
@@ -37,6 +37,17 @@ export class OverflowError extends ArithmeticError {}
 export class ZeroDivisionError extends ArithmeticError {}
 export class AssertionError extends Exception {}
 export class StopIteration extends Exception {}
+/**
+ * io.UnsupportedOperation: what a file object raises for an operation it
+ * does not have (fileno() of an in-memory file). CPython's derives from
+ * OSError and ValueError; here from OSError. socket.sendfile() falls back
+ * to send() on it, as Lib/socket.py does.
+ */
+export class UnsupportedOperation extends OSError {
+  constructor(message: string) {
+    super(undefined, message);
+  }
+}
 
 /** ExceptionGroup(message, exceptions), as create_connection(all_errors=True) raises it. */
 export class ExceptionGroup extends Exception {

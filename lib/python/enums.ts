@@ -70,3 +70,9 @@ function makeEnum(enumName: string, prefix: string, exclude: string[] = []) {
 export const AddressFamily = makeEnum('AddressFamily', 'AF_');
 /** socket.SocketKind: SocketKind(1) is <SocketKind.SOCK_STREAM: 1>. */
 export const SocketKind = makeEnum('SocketKind', 'SOCK_');
+/**
+ * socket.MsgFlag and socket.AddressInfo: IntFlags in CPython. Their members
+ * are here; a combination of them (MSG_PEEK|MSG_OOB) is a plain number.
+ */
+export const MsgFlag = makeEnum('MsgFlag', 'MSG_');
+export const AddressInfo = makeEnum('AddressInfo', 'AI_');

@@ -1,7 +1,7 @@
 // The socket module's functions beside the socket class, as CPython's
 // Modules/socketmodule.c and Lib/socket.py have them.
 import { fromSockaddr, setipaddr, toSockaddr, type Address, type AddressOut } from './address';
-import { arity, intArg, type Int } from './args';
+import { arity, intArg, utf8Arg, type Int } from './args';
 import { runAsync, runSync, type Steps } from './calls';
 import { AddressFamily, SocketKind, type IntEnumMember } from './enums';
 import { Socket, socket } from './socket';
@@ -34,8 +34,9 @@ export function getaddrinfo(host: string | null, port: number | string | null, f
   let service: string | null;
   if (port === null || port === undefined) service = null;
   else if (typeof port === 'number' && Number.isInteger(port)) service = String(port);
-  else if (typeof port === 'string') service = port;
+  else if (typeof port === 'string') service = utf8Arg(port, 'port');
   else throw new TypeError('getaddrinfo() argument 2 must be an integer, a string or null');
+  if (host !== null) utf8Arg(host, 'host');
   return native.getaddrinfo(host, service, intArg(family, 'family'), intArg(type, 'type'), intArg(proto, 'proto'),
     intArg(flags, 'flags')).map((ai) => [AddressFamily.convert(ai.family), SocketKind.convert(ai.socktype), ai.protocol,
     ai.canonname ?? '', fromSockaddr(ai.address, -1)]);

@@ -8,6 +8,7 @@ import { bytesArg, toUint8 } from '../bytes';
 import { BlockingIOError, OSError, timedOut } from '../errors';
 import { native } from '../native';
 import { blocking, pollOne, type Steps } from './calls';
+import { UnsupportedOperation } from './builtins';
 
 const C = native.constants;
 
@@ -24,9 +25,17 @@ export interface SendfileSocket {
 
 class GiveUp extends Error {}
 
+// _sendfile_use_sendfile(): a file without fileno() (AttributeError) or
+// whose fileno() raises io.UnsupportedOperation is sent with send().
 function fileno(file: FileLike): number {
-  const fd = typeof file === 'number' ? file : typeof file?.fileno === 'function' ? file.fileno() : NaN;
-  if (!Number.isInteger(fd)) throw new GiveUp('not a file with a fileno()');
+  let fd: unknown;
+  try {
+    fd = typeof file === 'number' ? file : typeof file?.fileno === 'function' ? file.fileno() : NaN;
+  } catch (err) {
+    if (err instanceof UnsupportedOperation) throw new GiveUp(err.message);
+    throw err;
+  }
+  if (typeof fd !== 'number' || !Number.isInteger(fd)) throw new GiveUp('not a file with a fileno()');
   return fd;
 }
 

@@ -15,7 +15,7 @@ import { blocking, immediate, runAsync, runSync, sockCall, type Call, type Steps
 import { bytesArg, copyInto, scatter, toUint8, type Bytes } from '../bytes';
 import { OSError, errorFromErrno, timedOut } from '../errors';
 import { native, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '../native';
-import type { CallOptions } from '../promise';
+import { isOptions, type CallOptions } from '../promise';
 import { pyRepr, repr } from '../repr';
 import { sendfileSteps, type FileLike } from './sendfile';
 
@@ -743,8 +743,7 @@ export class Socket {
   }
 }
 
-const isOptionsArg = (v: unknown) => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) &&
-  !ArrayBuffer.isView(v) && typeof (v as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function');
+const isOptionsArg = (v: unknown) => v === undefined || isOptions(v);
 
 function reject<T>(check: () => void): Promise<T> {
   try {
@@ -754,6 +753,9 @@ function reject<T>(check: () => void): Promise<T> {
   }
   return Promise.reject(new TypeError('unreachable'));
 }
+
+/** socket.SocketType: the class of every socket (_socket.socket in CPython). */
+export const SocketType = Socket;
 
 /** socket.socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None) */
 export function socket(family?: Int, type?: Int, proto?: number, fileno?: number | null): Socket {

@@ -13,7 +13,6 @@ import {
   LOOPBACK_TIMEOUT, Event, ThreadedSocketTCPTest, ThreadedTCPSocketTest, find_unused_port, sleep,
 } from './harness.ts';
 
-const missing = 'missing: socket.create_connection()';
 
 // ---- NetworkConnectionAttributesTest (SocketTCPTest, ThreadableTest) ------------------------
 
@@ -36,13 +35,13 @@ async function justAccept(self: NetworkConnectionAttributesTest): Promise<void> 
   conn.close();
 }
 
-threaded(`${A}.testFamily`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
+threaded(`${A}.testFamily`, {}, () => new NetworkConnectionAttributesTest(), justAccept,
   async (self) => {
     const cli = self.cli = self.track(await socket.create_connection([HOSTv4, self.port], LOOPBACK_TIMEOUT));
     assertIntEqual(cli.family, 2);
   });
 
-threaded(`${A}.testSourceAddress`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
+threaded(`${A}.testSourceAddress`, {}, () => new NetworkConnectionAttributesTest(), justAccept,
   async (self) => {
     const cli = self.cli = self.track(
       await socket.create_connection([HOSTv4, self.port], LOOPBACK_TIMEOUT, ['', self.source_port]));
@@ -50,7 +49,7 @@ threaded(`${A}.testSourceAddress`, { todo: missing }, () => new NetworkConnectio
     // The port number being used is sufficient to show that the bind() call happened.
   });
 
-threaded(`${A}.testTimeoutDefault`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
+threaded(`${A}.testTimeoutDefault`, {}, () => new NetworkConnectionAttributesTest(), justAccept,
   async (self) => {
     // passing no explicit timeout uses socket's global default
     assert.equal(socket.getdefaulttimeout(), null);
@@ -64,7 +63,7 @@ threaded(`${A}.testTimeoutDefault`, { todo: missing }, () => new NetworkConnecti
     assert.equal(cli.gettimeout(), 42);
   });
 
-threaded(`${A}.testTimeoutNone`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
+threaded(`${A}.testTimeoutNone`, {}, () => new NetworkConnectionAttributesTest(), justAccept,
   async (self) => {
     // None timeout means the same as sock.settimeout(None): null here (no
     // argument, or undefined, is the global default)
@@ -79,14 +78,14 @@ threaded(`${A}.testTimeoutNone`, { todo: missing }, () => new NetworkConnectionA
     assert.equal(cli.gettimeout(), null);
   });
 
-threaded(`${A}.testTimeoutValueNamed`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
+threaded(`${A}.testTimeoutValueNamed`, {}, () => new NetworkConnectionAttributesTest(), justAccept,
   async (self) => {
     // (timeout=30: keyword arguments are positional here)
     const cli = self.cli = await socket.create_connection([HOSTv4, self.port], 30);
     assert.equal(cli.gettimeout(), 30);
   });
 
-threaded(`${A}.testTimeoutValueNonamed`, { todo: missing }, () => new NetworkConnectionAttributesTest(), justAccept,
+threaded(`${A}.testTimeoutValueNonamed`, {}, () => new NetworkConnectionAttributesTest(), justAccept,
   (self) => {
     // The Sync form: the server's accept() is pending on a thread of the
     // addon, and the kernel completes the connection without it.
@@ -112,14 +111,14 @@ async function insideTimeout(self: NetworkConnectionBehaviourTest): Promise<void
   await conn.send(Buffer.from('done!'));
 }
 
-threaded(`${B}.testInsideTimeout`, { todo: missing }, () => new NetworkConnectionBehaviourTest(), insideTimeout,
+threaded(`${B}.testInsideTimeout`, {}, () => new NetworkConnectionBehaviourTest(), insideTimeout,
   async (self) => {
     const sock = self.cli = await socket.create_connection([HOSTv4, self.port]);
     const data = await sock.recv(5);
     assert.deepEqual(data, Buffer.from('done!'));
   });
 
-threaded(`${B}.testOutsideTimeout`, { todo: missing }, () => new NetworkConnectionBehaviourTest(), insideTimeout,
+threaded(`${B}.testOutsideTimeout`, {}, () => new NetworkConnectionBehaviourTest(), insideTimeout,
   async (self) => {
     const sock = self.cli = await socket.create_connection([HOSTv4, self.port], 1);
     await assertRejects(socket.TimeoutError, () => sock.recv(5));
@@ -138,9 +137,9 @@ async function echoOnce(self: ThreadedTCPSocketTest): Promise<void> {
   await conn.sendall(data);
 }
 
-threaded('ContextManagersTest.testCreateConnectionBase', { todo: missing }, () => new ThreadedTCPSocketTest(),
+threaded('ContextManagersTest.testCreateConnectionBase', {}, () => new ThreadedTCPSocketTest(),
   echoOnce, async (self) => {
-    const address = self.serv.getsockname();
+    const address = self.serv.getsockname() as socket.Address;
     let outer: socket.Socket;
     {
       using sock = await socket.create_connection(address);
@@ -152,9 +151,9 @@ threaded('ContextManagersTest.testCreateConnectionBase', { todo: missing }, () =
     assert.equal(outer.fileno(), -1);
   });
 
-threaded('ContextManagersTest.testCreateConnectionClose', { todo: missing }, () => new ThreadedTCPSocketTest(),
+threaded('ContextManagersTest.testCreateConnectionClose', {}, () => new ThreadedTCPSocketTest(),
   echoOnce, async (self) => {
-    const address = self.serv.getsockname();
+    const address = self.serv.getsockname() as socket.Address;
     let outer: socket.Socket;
     {
       using sock = await socket.create_connection(address);
@@ -168,9 +167,8 @@ threaded('ContextManagersTest.testCreateConnectionClose', { todo: missing }, () 
 
 // ---- CreateServerTest -----------------------------------------------------------------------
 
-const server = 'missing: socket.create_server()';
 
-cpython('CreateServerTest.test_address', { todo: server }, () => new TestCase(), () => {
+cpython('CreateServerTest.test_address', {}, () => new TestCase(), () => {
   const port = find_unused_port();
   {
     using sock = socket.create_server(['127.0.0.1', port]);
@@ -184,7 +182,7 @@ cpython('CreateServerTest.test_address', { todo: server }, () => new TestCase(),
   }
 });
 
-cpython('CreateServerTest.test_family_and_type', { todo: server }, () => new TestCase(), () => {
+cpython('CreateServerTest.test_family_and_type', {}, () => new TestCase(), () => {
   let sock: socket.Socket;
   {
     using s = socket.create_server(['127.0.0.1', 0]);
@@ -200,7 +198,7 @@ cpython('CreateServerTest.test_family_and_type', { todo: server }, () => new Tes
   }
 });
 
-cpython('CreateServerTest.test_reuse_port', { todo: server }, () => new TestCase(), () => {
+cpython('CreateServerTest.test_reuse_port', {}, () => new TestCase(), () => {
   // ('localhost', 0): bind() looks the name up with AF_INET, the family create_server() gives the socket.
   {
     using sock = socket.create_server(['localhost', 0]);
@@ -214,12 +212,12 @@ cpython('CreateServerTest.test_reuse_port', { todo: server }, () => new TestCase
   }
 });
 
-cpython('CreateServerTest.test_ipv6_only_default', { todo: server }, () => new TestCase(), () => {
+cpython('CreateServerTest.test_ipv6_only_default', {}, () => new TestCase(), () => {
   using sock = socket.create_server([HOSTv6, 0], { family: socket.AF_INET6 });
   assert.ok(sock.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY));
 });
 
-cpython('CreateServerTest.test_dualstack_ipv6_family', { todo: 'missing: socket.create_server(), has_dualstack_ipv6()' },
+cpython('CreateServerTest.test_dualstack_ipv6_family', {},
   () => new TestCase(), (self) => {
     if (!socket.has_dualstack_ipv6()) self.skipTest('dualstack_ipv6 not supported');
     using sock = socket.create_server([HOSTv6, 0], { family: socket.AF_INET6, dualstack_ipv6: true });
@@ -259,14 +257,14 @@ async function echo_client(addr: socket.Address, family: number): Promise<void> 
   assert.deepEqual(await sock.recv(1024), Buffer.from('foo'));
 }
 
-cpython('CreateServerFunctionalTest.test_tcp4', { todo: server }, () => new TestCase(), async (self) => {
+cpython('CreateServerFunctionalTest.test_tcp4', {}, () => new TestCase(), async (self) => {
   const port = find_unused_port();
   using sock = socket.create_server(['', port]);
   echo_server(self, sock);
   await echo_client(['127.0.0.1', port], socket.AF_INET);
 });
 
-cpython('CreateServerFunctionalTest.test_tcp6', { todo: server }, () => new TestCase(), async (self) => {
+cpython('CreateServerFunctionalTest.test_tcp6', {}, () => new TestCase(), async (self) => {
   const port = find_unused_port();
   using sock = socket.create_server(['', port], { family: socket.AF_INET6 });
   echo_server(self, sock);
@@ -275,9 +273,8 @@ cpython('CreateServerFunctionalTest.test_tcp6', { todo: server }, () => new Test
 
 // --- dual stack tests
 
-const dual = 'missing: socket.create_server(), has_dualstack_ipv6()';
 
-cpython('CreateServerFunctionalTest.test_dual_stack_client_v4', { todo: dual }, () => new TestCase(),
+cpython('CreateServerFunctionalTest.test_dual_stack_client_v4', {}, () => new TestCase(),
   async (self) => {
     if (!socket.has_dualstack_ipv6()) self.skipTest('dualstack_ipv6 not supported');
     const port = find_unused_port();
@@ -286,7 +283,7 @@ cpython('CreateServerFunctionalTest.test_dual_stack_client_v4', { todo: dual }, 
     await echo_client([HOSTv4, port], socket.AF_INET);
   });
 
-cpython('CreateServerFunctionalTest.test_dual_stack_client_v6', { todo: dual }, () => new TestCase(),
+cpython('CreateServerFunctionalTest.test_dual_stack_client_v6', {}, () => new TestCase(),
   async (self) => {
     if (!socket.has_dualstack_ipv6()) self.skipTest('dualstack_ipv6 not supported');
     const port = find_unused_port();

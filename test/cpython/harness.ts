@@ -654,7 +654,7 @@ export class ConnectedStreamTestMixin extends SocketTestBase {
 
 /** socket_helper.bind_port(): bind to (host, 0), refusing SO_REUSEADDR on TCP; the port. */
 export function bind_port(sock: socket.Socket, host = HOST): number {
-  if (sock.family === socket.AF_INET && sock.type === socket.SOCK_STREAM) {
+  if (sock.family.value === socket.AF_INET && sock.type.value === socket.SOCK_STREAM) {
     if (sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR) === 1) {
       throw new Error('tests should never set the SO_REUSEADDR socket option on TCP/IP sockets!');
     }

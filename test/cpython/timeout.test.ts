@@ -31,7 +31,7 @@ cpython('NetworkConnectionNoServer.test_connect', {}, () => new TestCase(), asyn
   assert.equal((cm2 as socket.OSError).errno, socket.errno.ECONNREFUSED);
 });
 
-cpython('NetworkConnectionNoServer.test_create_connection', { todo: 'missing: socket.create_connection()' },
+cpython('NetworkConnectionNoServer.test_create_connection', {},
   () => new TestCase(), async () => {
     // Issue #9792: errors raised by create_connection() should have a proper
     // errno attribute. (CPython's host is 'localhost', looked up with no
@@ -45,7 +45,6 @@ cpython('NetworkConnectionNoServer.test_create_connection', { todo: 'missing: so
   });
 
 cpython('NetworkConnectionNoServer.test_create_connection_all_errors', {
-  todo: 'missing: socket.create_connection() with all_errors, and ExceptionGroup in sockcall/builtins',
 }, () => new TestCase(), async () => {
   const port = find_unused_port();
   let eg: (Error & { exceptions: Error[] }) | undefined;
@@ -62,7 +61,7 @@ cpython('NetworkConnectionNoServer.test_create_connection_all_errors', {
   assert.equal(addresses.length, eg.exceptions.length);
 });
 
-cpython('NetworkConnectionNoServer.test_create_connection_timeout', { todo: 'missing: socket.create_connection()' },
+cpython('NetworkConnectionNoServer.test_create_connection_timeout', {},
   () => new TestCase(), async (self) => {
     // Issue #9792: create_connection() should not recast timeout errors as
     // generic socket errors. CPython mocks socket.socket with a class whose
@@ -75,8 +74,8 @@ cpython('NetworkConnectionNoServer.test_create_connection_timeout', { todo: 'mis
     srv.listen(0);
     const first = self.track(socket.socket(socket.AF_INET, socket.SOCK_STREAM));
     first.connectSync(srv.getsockname() as [string, number]);
-    await assertRejects(socket.TimeoutError, () => socket.create_connection(srv.getsockname(), 0.5));
-    assertRaises(socket.TimeoutError, () => socket.create_connectionSync(srv.getsockname(), 0.5));
+    await assertRejects(socket.TimeoutError, () => socket.create_connection(srv.getsockname() as socket.Address, 0.5));
+    assertRaises(socket.TimeoutError, () => socket.create_connectionSync(srv.getsockname() as socket.Address, 0.5));
   });
 
 // ---- NonBlockingTCPTests (ThreadedTCPSocketTest) -------------------------------------------------
@@ -164,7 +163,7 @@ threaded(`${N}.testInheritFlagsTimeout`, {}, () => new NonBlockingTCPTests(), as
   await self.cli.connect([HOST, self.port]);
 });
 
-threaded(`${N}.testAccept`, { todo: 'missing: select.select()' }, () => new NonBlockingTCPTests(), async (self) => {
+threaded(`${N}.testAccept`, {}, () => new NonBlockingTCPTests(), async (self) => {
   // Testing non-blocking accept
   self.serv.setblocking(false);
 
@@ -191,7 +190,7 @@ threaded(`${N}.testAccept`, { todo: 'missing: select.select()' }, () => new NonB
   await self.cli.connect([HOST, self.port]);
 });
 
-threaded(`${N}.testRecv`, { todo: 'missing: select.select()' }, () => new NonBlockingTCPTests(), async (self) => {
+threaded(`${N}.testRecv`, {}, () => new NonBlockingTCPTests(), async (self) => {
   // Testing non-blocking recv
   const [conn] = await self.serv.accept();
   self.track(conn);
