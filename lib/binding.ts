@@ -190,7 +190,8 @@ export interface Native extends PromiseForms {
     makePair: (first: unknown, second: unknown) => [unknown, unknown],
   ): void;
   cancel(id: number): boolean;
-  threads(): { threads: number; idle: number; running: number };
+  /** The pool's threads now, and how many it may have (budget), bound by which limit. */
+  threads(): { threads: number; idle: number; running: number; budget: number; bound: string; signals: number };
 }
 
 // module_root: the package's root (this file runs from dist/lib, whose own

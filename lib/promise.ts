@@ -26,30 +26,45 @@ interface Pending {
 
 const pending = new Map<number, Pending>();
 
-/** setup()'s `complete`: the addon's word that call `id` has ended. */
+/**
+ * setup()'s `complete`: the addon's word that call `id` has ended. It never
+ * throws (the addon calls it from a threadsafe function's callback, where
+ * Node would swallow the exception and the Promise never settle): whatever
+ * fails while completing rejects the Promise instead.
+ */
 export function complete(id: number, status: Status, value: unknown): void {
   const p = pending.get(id);
   if (p === undefined) return;
   pending.delete(id);
-  if (p.onAbort !== undefined) p.signal!.removeEventListener('abort', p.onAbort);
-  switch (status) {
-    case Status.Ok:
-      p.resolve(value);
-      break;
-    case Status.Error:
-      p.reject(value);
-      break;
-    case Status.Aborted:
-      p.reject(new AbortError(undefined, { cause: p.signal?.reason }));
-      break;
-    case Status.Closed:
-      p.reject(new SocketClosedError(p.syscall, value as number));
-      break;
+  try {
+    if (p.onAbort !== undefined) p.signal!.removeEventListener('abort', p.onAbort);
+    switch (status) {
+      case Status.Ok:
+        p.resolve(value);
+        break;
+      case Status.Error:
+        p.reject(value);
+        break;
+      case Status.Aborted:
+        p.reject(new AbortError(undefined, { cause: p.signal?.reason }));
+        break;
+      case Status.Closed:
+        p.reject(new SocketClosedError(p.syscall, value as number));
+        break;
+      default:
+        p.reject(new Error(`sockcall: call ${id} ended with an unknown status ${String(status)}`));
+    }
+  } catch (err) {
+    p.reject(err);
   }
 }
 
-function checkOptions(options: CallOptions | undefined): void {
-  if (options === undefined) return;
+/**
+ * The options, each read once: a getter cannot hand the check one value
+ * and the call another.
+ */
+function readOptions(options: CallOptions | undefined): { signal: AbortSignal | undefined; ref: boolean } {
+  if (options === undefined) return { signal: undefined, ref: true };
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('options must be an object such as { signal }');
   }
@@ -63,6 +78,7 @@ function checkOptions(options: CallOptions | undefined): void {
   if (ref !== undefined && typeof ref !== 'boolean') {
     throw new TypeError('options.ref must be a boolean');
   }
+  return { signal, ref: ref ?? true };
 }
 
 /**
@@ -85,21 +101,31 @@ export function isOptions(value: unknown): value is CallOptions {
  */
 export async function start<T>(syscall: string, options: CallOptions | undefined,
   submit: (ref: boolean) => number): Promise<T> {
-  checkOptions(options);
-  const signal = options?.signal;
+  const { signal, ref } = readOptions(options);
   if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
-  const id = submit(options?.ref ?? true);
+  const id = submit(ref);
   try {
     return await new Promise<T>((resolve, reject) => {
+      // Nothing can complete the call before this runs: the addon completes
+      // it from the event loop, never during this synchronous code.
       const p: Pending = { syscall, resolve: resolve as (v: unknown) => void, reject, signal, onAbort: undefined };
-      if (signal !== undefined) {
-        // cancel() returns once the call has left the kernel; the Promise
-        // settles when the addon reports it (aborted, or done if the kernel
-        // answered first).
-        p.onAbort = () => { binding.cancel(id); };
-        signal.addEventListener('abort', p.onAbort, { once: true });
-      }
       pending.set(id, p);
+      if (signal === undefined) return;
+      // cancel() asks the call to end and returns at once; the Promise
+      // settles when the addon reports it: aborted, or done if the kernel
+      // answered first.
+      p.onAbort = () => { binding.cancel(id); };
+      try {
+        signal.addEventListener('abort', p.onAbort, { once: true });
+        // An abort fired while submit() converted the arguments (a getter
+        // may abort) came before the listener: it is not lost.
+        if (signal.aborted) binding.cancel(id);
+      } catch (err) {
+        // A signal whose methods throw: the call is ended, and its
+        // completion rejects with the abort.
+        binding.cancel(id);
+        throw err;
+      }
     });
   } catch (err) {
     // The error was made when the addon reported back, with no caller on

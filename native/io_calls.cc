@@ -98,6 +98,24 @@ class SendtoOp : public SendOp {
 struct ControlOut {
   std::unique_ptr<char[]> buf;
   size_t len = 0;
+  // Whether an SCM_RIGHTS message among them passes descriptor f. The
+  // layout is ours (ArgControl), so each message lies within the buffer.
+  bool Passes(int f) const {
+    size_t at = 0;
+    while (at + CMSG_LEN(0) <= len) {
+      const auto* c = reinterpret_cast<const cmsghdr*>(buf.get() + at);
+      size_t data = c->cmsg_len - CMSG_LEN(0);
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+        for (size_t k = 0; k + sizeof(int) <= data; k += sizeof(int)) {
+          int passed;
+          memcpy(&passed, CMSG_DATA(c) + k, sizeof passed);
+          if (passed == f) return true;
+        }
+      }
+      at += CMSG_SPACE(data);
+    }
+    return false;
+  }
 };
 
 void ArgControl(const Napi::CallbackInfo& info, size_t i, ControlOut* out) {
@@ -169,6 +187,10 @@ class SendmsgOp : public Op {
   }
   Napi::Value Result(Napi::Env env) override { return Count(env, ret); }
   const char* Name() const override { return "sendmsg"; }
+  // The numbers in SCM_RIGHTS are the kernel's to resolve, inside sendmsg(2)
+  // (scm_fp_copy(), net/core/scm.c): close() of one of them must end this
+  // call first, or the peer could be handed whatever file took the number.
+  bool Uses(int f) const override { return f >= 0 && (f == fd || control.Passes(f)); }
   std::string Trace() const override {
     return "sendmsg(" + Int(fd) + ", " + trace::Msghdr(&msg, msg.msg_namelen, control.len, ret, false) + ", " +
            trace::MsgFlags(flags) + ")";

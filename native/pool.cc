@@ -7,36 +7,57 @@
 // because uv_library_shutdown() joins the pool's threads. AsyncWorker also
 // cannot stop work that has started.
 //
-// Threads: one per pending call, kept for kLinger once idle; each blocks
-// every signal but kCancelSignal, so the only signal that can interrupt its
-// system call is ours.
+// Threads: one per pending call, kept for kLinger once idle, no more than
+// the budget (Budget() below); each blocks every signal but kCancelSignal,
+// so the only signal that can interrupt its system call is ours.
 //
 // Cancellation (an AbortSignal, close() of the fd, or the environment going
 // away): set the call's cancel flag, then send kCancelSignal to its thread
-// with pthread_kill. The handler does nothing and is installed without
-// SA_RESTART, so a blocked call returns EINTR (signal(7), "Interruption of
-// system calls and library functions by signal handlers"); the thread sees
-// the flag and ends the call. A signal that lands after the thread checked
-// the flag but before it entered the kernel is lost, so the canceller sends
-// it again until the call has left the kernel. An EINTR without the flag
-// (a signal meant for the thread's previous call) is retried, as PEP 475
+// with pthread_kill. The handler does nothing on our threads and is
+// installed without SA_RESTART, so a blocked call returns EINTR (signal(7),
+// "Interruption of system calls and library functions by signal handlers");
+// the thread sees the flag and ends the call. A signal that lands after the
+// thread checked the flag but before it entered the kernel is lost, so the
+// canceller thread (Resignal) sends it again every kResignal until the call
+// has left the kernel. An EINTR without the flag (a signal meant for the
+// thread's previous call, or sent from outside) is retried, as PEP 475
 // (RunToEnd, calls.h).
+//
+// The signal is ours alone: the JavaScript threads block it (setup()), the
+// threads they start inherit that, and a thread that was running before
+// (V8's platform threads) and takes one from outside (kill -37) blocks it
+// from then on, through the mask the handler returns to (sigreturn(2)
+// restores uc_sigmask). So `kill -SIGRTMIN+3` interrupts none of Node's
+// own system calls, fs.readSync on a pipe included.
 #include "pool.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <ucontext.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <mutex>
+#include <new>
+#include <string>
+#include <thread>
 #include <vector>
 
 namespace sockcall {
 namespace {
 
 constexpr auto kLinger = std::chrono::milliseconds(1000);
-// How long a canceller waits for the call to leave the kernel before sending
-// the signal again (the lost-signal window is a few instructions wide).
+// How long the canceller waits for a cancelled call to leave the kernel
+// before sending the signal again (the lost-signal window is a few
+// instructions wide).
 constexpr auto kResignal = std::chrono::microseconds(500);
+constexpr char kThreadName[] = "sockcall";
 
 #if defined(__SANITIZE_ADDRESS__)
 constexpr size_t kStackSize = 1 << 20;
@@ -52,6 +73,7 @@ struct PoolThread {
   pthread_t thread{};
   std::condition_variable cv;
   PendingCall* call = nullptr;
+  size_t slot = 0;  // its index in the idle list, while idle
 };
 
 // Process-wide, never destroyed: threads may still be running while the
@@ -62,20 +84,160 @@ struct Pool {
   std::vector<PoolThread*> idle;
   std::vector<PendingCall*> running;  // calls given to a thread, not finished
   size_t threads = 0;
+  // Cancelled calls still in the kernel, each with a reference held, that
+  // the canceller thread signals again until they leave.
+  std::vector<PendingCall*> cancelling;
+  std::condition_variable cancelled;  // cancelling has become non-empty
+  bool canceller = false;
+  size_t budget = 0;  // 0: not computed yet
+  const char* bound = "";
+  size_t signals = 0;  // cancel signals sent, for the tests of cancellation's cost
 };
 Pool* pool = new Pool;  // never deleted, see above
 
-void OnCancelSignal(int) {}
+// ---- the budget ----------------------------------------------------------------
+
+long ReadLong(const char* path) {
+  std::ifstream in(path);
+  long v = -1;
+  if (!(in >> v)) return -1;
+  return v;
+}
+
+// The value of a "Key:   N" line of /proc/self/status.
+long StatusField(const char* key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  size_t n = strlen(key);
+  while (std::getline(in, line)) {
+    if (line.compare(0, n, key) == 0 && line.size() > n && line[n] == ':') return std::atol(line.c_str() + n + 1);
+  }
+  return -1;
+}
+
+long CountLines(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  long n = 0;
+  while (std::getline(in, line)) n++;
+  return n;
+}
+
+// How many threads the pool may have, from what would otherwise fail
+// outside any call's control (an mmap inside V8 or malloc, and so an
+// abort) or fail late:
+//   RLIMIT_NPROC: threads of the real user (not enforced for root:
+//     copy_process() in kernel/fork.c exempts CAP_SYS_RESOURCE/ADMIN);
+//   kernel.threads-max and kernel.pid_max, less the threads running now;
+//   vm.max_map_count: each thread's stack and guard page are two mappings,
+//     and a quarter of the count is left to the rest of the process;
+//   RLIMIT_AS and the cgroup's memory.max: each thread reserves its stack,
+//     and costs about kCallCost of memory once it has run a call.
+// SOCKCALL_MAX_THREADS may only lower it.
+void ComputeBudget() {
+  constexpr size_t kCallCost = 64 << 10;
+  long threads_now = std::max(1L, StatusField("Threads"));
+  size_t budget = SIZE_MAX;
+  const char* bound = "none";
+  auto lower = [&](long limit, const char* why) {
+    size_t v = limit < 1 ? 1 : static_cast<size_t>(limit);
+    if (v < budget) { budget = v; bound = why; }
+  };
+  rlimit rl{};
+  if (getuid() != 0 && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    lower(static_cast<long>(rl.rlim_cur) - threads_now - 8, "RLIMIT_NPROC");
+  }
+  long threads_max = ReadLong("/proc/sys/kernel/threads-max");
+  long pid_max = ReadLong("/proc/sys/kernel/pid_max");
+  long system_threads = -1;
+  {
+    // /proc/loadavg's fourth field: runnable/total scheduling entities.
+    std::ifstream in("/proc/loadavg");
+    double a, b, c;
+    char slash;
+    long running;
+    if (in >> a >> b >> c >> running >> slash >> system_threads) {}
+  }
+  if (system_threads < 0) system_threads = 0;
+  if (threads_max > 0) lower(threads_max - system_threads - 256, "kernel.threads-max");
+  if (pid_max > 0) lower(pid_max - system_threads - 256, "kernel.pid_max");
+  long maps_max = ReadLong("/proc/sys/vm/max_map_count");
+  if (maps_max > 0) lower((maps_max * 3 / 4 - CountLines("/proc/self/maps")) / 2, "vm.max_map_count");
+  if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    long vm_kib = std::max(0L, StatusField("VmSize"));
+    long room = static_cast<long>(rl.rlim_cur) - vm_kib * 1024;
+    lower(room / 4 * 3 / static_cast<long>(kStackSize + 4096 + kCallCost), "RLIMIT_AS");
+  }
+  long mem_max = -1;
+  {
+    std::ifstream in("/sys/fs/cgroup/memory.max");  // "max", or bytes
+    if (!(in >> mem_max)) mem_max = -1;
+  }
+  if (mem_max > 0) lower(mem_max / 2 / static_cast<long>(kCallCost), "the cgroup's memory.max");
+  if (const char* env = getenv("SOCKCALL_MAX_THREADS")) {
+    long v = std::atol(env);
+    if (v > 0) lower(v, "SOCKCALL_MAX_THREADS");
+  }
+  pool->budget = budget;
+  pool->bound = bound;
+}
+
+[[noreturn]] void ThrowOverBudget(Napi::Env env) {
+  Napi::Object e = MakeErrnoError(env, EAGAIN, "pthread_create").As<Napi::Object>();
+  std::string msg = "[Errno " + std::to_string(EAGAIN) + "] " + strerror(EAGAIN) + ": " +
+                    std::to_string(pool->budget) + " Promise-form calls are pending, the most this process can " +
+                    "hold (bound by " + pool->bound + "; README, Reliability)";
+  e.Set("message", Napi::String::New(env, msg));
+  throw Napi::Error(env, e);
+}
+
+// ---- the signal ----------------------------------------------------------------
+
+// Whether the calling thread is one of ours: by name, as a handler may ask
+// (prctl(2) is a system call; thread-local storage of a dlopen()ed object
+// may allocate on first use, which a handler must not).
+bool OnPoolThread() {
+  char name[16] = {};
+  prctl(PR_GET_NAME, name, 0, 0, 0);
+  return strcmp(name, kThreadName) == 0;
+}
+
+void OnCancelSignal(int sig, siginfo_t*, void* context) {
+  // On one of ours: nothing; the system call it interrupted returns EINTR.
+  // On any other thread (the signal came from outside): block it there from
+  // now on, so that the next one goes to a thread that wants it.
+  int saved = errno;
+  if (!OnPoolThread()) sigaddset(&static_cast<ucontext_t*>(context)->uc_sigmask, sig);
+  errno = saved;
+}
+
+// ---- running calls -------------------------------------------------------------
+
+// Sends the cancel signal to a thread; the caller holds the pool's lock.
+void Signal(pthread_t t) {
+  pool->signals++;
+  pthread_kill(t, CancelSignal());
+}
+
+void AddRunning(PendingCall* c) {
+  c->slot = pool->running.size();
+  pool->running.push_back(c);
+}
 
 void RemoveRunning(PendingCall* c) {
   auto& v = pool->running;
-  for (size_t i = 0; i < v.size(); i++) {
-    if (v[i] == c) {
-      v[i] = v.back();
-      v.pop_back();
-      return;
-    }
-  }
+  PendingCall* last = v.back();
+  v[c->slot] = last;
+  last->slot = c->slot;
+  v.pop_back();
+}
+
+void RemoveIdle(PoolThread* t) {
+  auto& v = pool->idle;
+  PoolThread* last = v.back();
+  v[t->slot] = last;
+  last->slot = t->slot;
+  v.pop_back();
 }
 
 void Execute(PendingCall* c) {
@@ -89,14 +251,16 @@ void Execute(PendingCall* c) {
 void Finish(PendingCall* c) {
   std::lock_guard<std::mutex> lock(pool->mu);
   RemoveRunning(c);
+  c->finished = true;
   pool->left.notify_all();
   HandBack(c);
 }
 
 void* ThreadMain(void* arg) {
   auto* t = static_cast<PoolThread*>(arg);
-  // Named, so that ps -L, top -H, gdb and the tests can tell these threads.
-  pthread_setname_np(pthread_self(), "sockcall");
+  // Named, so that ps -L, top -H, gdb, the tests and OnCancelSignal can
+  // tell these threads.
+  prctl(PR_SET_NAME, kThreadName, 0, 0, 0);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, CancelSignal());
@@ -105,13 +269,7 @@ void* ThreadMain(void* arg) {
   for (;;) {
     while (t->call == nullptr) {
       if (t->cv.wait_for(lock, kLinger) == std::cv_status::timeout && t->call == nullptr) {
-        auto& idle = pool->idle;
-        for (size_t i = 0; i < idle.size(); i++) {
-          if (idle[i] == t) {
-            idle.erase(idle.begin() + static_cast<long>(i));
-            break;
-          }
-        }
+        RemoveIdle(t);
         pool->threads--;
         lock.unlock();
         delete t;
@@ -126,8 +284,83 @@ void* ThreadMain(void* arg) {
     Execute(c);
     Finish(c);
     lock.lock();
+    // Never allocates: Dispatch() reserved a place for every thread.
+    t->slot = pool->idle.size();
     pool->idle.push_back(t);
   }
+}
+
+// Marks a running call cancelled and signals its thread; the caller holds
+// the pool's lock. False when the call has already finished.
+bool MarkCancelled(PendingCall* c, int ending) {
+  if (c->finished) return false;
+  int none = 0;
+  c->ending.compare_exchange_strong(none, ending, std::memory_order_acq_rel);
+  c->cancel.store(true, std::memory_order_release);
+  if (c->has_thread) Signal(c->thread);
+  return true;
+}
+
+// The canceller: sends the signal again to every cancelled call still in
+// the kernel, every kResignal, until it leaves; sleeps while there is none.
+// (It sleeps without the lock: woken by each call that finishes, it would
+// scan the list once per call.)
+void* Resignal(void*) {
+  std::unique_lock<std::mutex> lock(pool->mu);
+  for (;;) {
+    while (pool->cancelling.empty()) pool->cancelled.wait(lock);
+    lock.unlock();
+    std::this_thread::sleep_for(kResignal);
+    lock.lock();
+    auto& v = pool->cancelling;
+    for (size_t i = 0; i < v.size();) {
+      PendingCall* c = v[i];
+      if (c->finished) {
+        v[i] = v.back();
+        v.pop_back();
+        c->Release();
+        continue;
+      }
+      // Again after 0.5 ms, then 1, 2, 4... up to 64 ms: a lost signal is
+      // rare and found in the first rounds, while 10,000 threads woken at
+      // once take tens of milliseconds to run, and are not signalled again
+      // meanwhile for every round.
+      auto now = std::chrono::steady_clock::now();
+      if (c->has_thread && now >= c->resignal_at) {
+        Signal(c->thread);
+        c->resignal_at = now + kResignal * (1u << std::min(c->resignals++, 7u));
+      }
+      i++;
+    }
+  }
+}
+
+// Hands a cancelled call to the canceller, which holds a reference to it;
+// the caller holds the pool's lock. Throws bad_alloc before changing anything.
+void Follow(PendingCall* c) {
+  pool->cancelling.reserve(pool->cancelling.size() + 1);
+  if (!pool->canceller) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 << 10);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t t;
+    // Should it fail, the one signal already sent must do (as it almost
+    // always does); the next cancellation tries again.
+    if (pthread_create(&t, &attr, Resignal, nullptr) == 0) {
+      pthread_setname_np(t, "sockcall-cancel");
+      pool->canceller = true;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    pthread_attr_destroy(&attr);
+  }
+  c->Retain();
+  c->resignal_at = std::chrono::steady_clock::now() + kResignal;
+  if (pool->cancelling.empty()) pool->cancelled.notify_one();
+  pool->cancelling.push_back(c);
 }
 
 }  // namespace
@@ -136,17 +369,26 @@ void InstallCancelSignal() {
   static std::once_flag once;
   std::call_once(once, [] {
     struct sigaction sa {};
-    sa.sa_handler = OnCancelSignal;
+    sa.sa_sigaction = OnCancelSignal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: the blocked call must return EINTR
+    sa.sa_flags = SA_SIGINFO;  // no SA_RESTART: the blocked call must return EINTR
     sigaction(CancelSignal(), &sa, nullptr);
   });
+  // This JavaScript thread never takes it, nor the threads it starts from
+  // now on (libuv's threadpool, Workers, the pool's own, which unblock it).
+  // A child process starts with an empty mask: libuv resets it before
+  // execve (uv__process_child_init).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, CancelSignal());
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 void Dispatch(Napi::Env env, PendingCall* c) {
   std::unique_lock<std::mutex> lock(pool->mu);
-  pool->running.push_back(c);
+  if (pool->budget == 0) ComputeBudget();
   if (!pool->idle.empty()) {
+    AddRunning(c);  // running never shrinks its capacity: see below
     PoolThread* t = pool->idle.back();
     pool->idle.pop_back();
     t->call = c;
@@ -155,7 +397,23 @@ void Dispatch(Napi::Env env, PendingCall* c) {
     t->cv.notify_one();
     return;
   }
-  auto* t = new PoolThread;
+  if (pool->threads >= pool->budget) {
+    lock.unlock();
+    ThrowOverBudget(env);
+  }
+  PoolThread* t = nullptr;
+  try {
+    // Room for every thread in both lists, reserved here, where a failure
+    // is this call's error: a thread going idle, or a call starting on an
+    // idle thread, then never allocates.
+    pool->idle.reserve(pool->threads + 1);
+    pool->running.reserve(pool->threads + 1);
+    t = new PoolThread;
+  } catch (const std::bad_alloc&) {
+    lock.unlock();
+    ThrowErrno(env, ENOMEM, "pthread_create");
+  }
+  AddRunning(c);
   t->call = c;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
@@ -178,31 +436,68 @@ void Dispatch(Napi::Env env, PendingCall* c) {
   pool->threads++;
 }
 
-void CancelAndWait(bool (*match)(const PendingCall*, const void*), const void* arg, int ending) {
+bool CancelOne(PendingCall* c, int ending) {
+  std::lock_guard<std::mutex> lock(pool->mu);
+  if (!MarkCancelled(c, ending)) return false;
+  try {
+    Follow(c);
+  } catch (const std::bad_alloc&) {
+    // Not followed: the signal already sent almost always suffices.
+  }
+  return true;
+}
+
+// Every matched call is marked and signalled in one pass, and the wait is
+// for the last of them, each signalled again only when kResignal passes
+// without one finishing: the work is linear in the calls running, however
+// many match (10,000 pending on one socket, or in an environment going away).
+void CancelAndWait(bool (*match)(const PendingCall*, const void*), const void* arg, int ending, int closed) {
   std::unique_lock<std::mutex> lock(pool->mu);
+  std::vector<PendingCall*> matched;
+  bool listed = true;
+  try {
+    matched.reserve(pool->running.size());
+  } catch (const std::bad_alloc&) {
+    listed = false;
+  }
   for (PendingCall* c : pool->running) {
-    if (match(c, arg)) {
-      int none = 0;
-      c->ending.compare_exchange_strong(none, ending, std::memory_order_acq_rel);
-      c->cancel.store(true, std::memory_order_release);
+    if (!match(c, arg)) continue;
+    if (closed >= 0 && c->ending.load(std::memory_order_acquire) == 0) c->closed_fd.store(closed, std::memory_order_relaxed);
+    MarkCancelled(c, ending);
+    if (listed) {
+      c->Retain();
+      matched.push_back(c);
     }
   }
-  for (;;) {
-    bool any = false;
-    for (PendingCall* c : pool->running) {
-      if (match(c, arg) && c->cancel.load(std::memory_order_relaxed)) {
+  if (!listed) {
+    // No memory to list them: rescan until none is left (slow, but sure).
+    for (;;) {
+      bool any = false;
+      for (PendingCall* c : pool->running) {
+        if (!match(c, arg)) continue;
         any = true;
-        if (c->has_thread) pthread_kill(c->thread, CancelSignal());
+        if (c->has_thread) Signal(c->thread);
+      }
+      if (!any) return;
+      pool->left.wait_for(lock, kResignal);
+    }
+  }
+  size_t next = 0;  // matched[0..next) have finished
+  for (;;) {
+    while (next < matched.size() && matched[next]->finished) next++;
+    if (next == matched.size()) break;
+    if (pool->left.wait_for(lock, kResignal) == std::cv_status::timeout) {
+      for (size_t i = next; i < matched.size(); i++) {
+        if (!matched[i]->finished && matched[i]->has_thread) Signal(matched[i]->thread);
       }
     }
-    if (!any) return;
-    pool->left.wait_for(lock, kResignal);
   }
+  for (PendingCall* c : matched) c->Release();
 }
 
 void EndPendingCallsOn(int fd) {
   CancelAndWait([](const PendingCall* c, const void* f) { return c->op->Uses(*static_cast<const int*>(f)); }, &fd,
-                kClosed);
+                kClosed, fd);
 }
 
 void CloseUnderPoolLock(bool* closed) {
@@ -212,7 +507,8 @@ void CloseUnderPoolLock(bool* closed) {
 
 PoolCounts Counts() {
   std::lock_guard<std::mutex> lock(pool->mu);
-  return {pool->threads, pool->idle.size(), pool->running.size()};
+  if (pool->budget == 0) ComputeBudget();
+  return {pool->threads, pool->idle.size(), pool->running.size(), pool->budget, pool->bound, pool->signals};
 }
 
 }  // namespace sockcall

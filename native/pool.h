@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 namespace sockcall {
@@ -29,25 +30,38 @@ struct PendingCall {
   // What a cancellation reports, kAborted or kClosed: the first canceller's
   // (an abort in one environment and a close() in another may race).
   std::atomic<int> ending{0};
+  // The fd whose close() ended the call (a poll's list holds many).
+  std::atomic<int> closed_fd{-1};
   int status = kOk;
   // Guarded by the pool's lock.
   bool has_thread = false;
+  bool finished = false;  // out of the kernel for good: Finish() ran
+  size_t slot = 0;        // its index in the pool's list of running calls
+  // When the canceller next sends the signal again, and how many times it has.
+  std::chrono::steady_clock::time_point resignal_at{};
+  unsigned resignals = 0;
   pthread_t thread{};
   // One reference for the environment's table of pending calls, one for
   // the delivery through the threadsafe function.
   std::atomic<int> refs{2};
+  void Retain() { refs.fetch_add(1, std::memory_order_relaxed); }
   void Release() {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 };
 
-// Hands the call to an idle thread, or a new one; throws the errno of
-// pthread_create(3) if none can be had.
+// Hands the call to an idle thread, or a new one; throws OSError(EAGAIN)
+// past the thread budget, or pthread_create(3)'s errno, if none can be had.
 void Dispatch(Napi::Env env, PendingCall* c);
 
 // Cancels every running call that `match` selects and returns once none of
 // them is in the kernel any more.
-void CancelAndWait(bool (*match)(const PendingCall*, const void*), const void* arg, int ending);
+// `closed`: the fd whose close() this is, for the error (kClosed), or -1.
+void CancelAndWait(bool (*match)(const PendingCall*, const void*), const void* arg, int ending, int closed = -1);
+
+// Cancels one call (an AbortSignal) without waiting: its Promise settles
+// when it has left the kernel. False when it has already finished.
+bool CancelOne(PendingCall* c, int ending);
 
 // close(fd): ends the calls pending on fd, in any environment, before the
 // number can be given to another file.
@@ -62,9 +76,11 @@ void HandBack(PendingCall* c);
 // thread hands it a call after this returns.
 void CloseUnderPoolLock(bool* closed);
 
-struct PoolCounts { size_t threads, idle, running; };
+struct PoolCounts { size_t threads, idle, running, budget; const char* bound; size_t signals; };
 PoolCounts Counts();
 
+// Installs the cancel signal's handler (once per process) and blocks the
+// signal in the calling JavaScript thread (once per environment).
 void InstallCancelSignal();
 
 }  // namespace sockcall

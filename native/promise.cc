@@ -64,7 +64,8 @@ void Deliver(napi_env raw_env, napi_value complete, void*, void* data) {
     } else if (c->status == kError) {
       value = MakeErrnoError(env, c->op->err, c->op->Name());
     } else if (c->status == kClosed) {
-      value = Napi::Number::New(env, c->op->fd);
+      int closed = c->closed_fd.load(std::memory_order_relaxed);
+      value = Napi::Number::New(env, closed >= 0 ? closed : c->op->fd);
     }
     Napi::Function(env, complete).Call({Napi::Number::New(env, c->id), Napi::Number::New(env, c->status), value});
   } catch (const Napi::Error& e) {
@@ -80,7 +81,6 @@ void Deliver(napi_env raw_env, napi_value complete, void*, void* data) {
 }
 
 bool OfEnv(const PendingCall* c, const void* env) { return c->owner == env; }
-bool Is(const PendingCall* c, const void* target) { return c == target; }
 
 void Cleanup(void* arg) {
   auto* a = static_cast<EnvCalls*>(arg);
@@ -100,8 +100,9 @@ Napi::Value Cancel(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) ThrowTypeError(env, "id must be a number");
   auto it = a->pending.find(info[0].As<Napi::Number>().DoubleValue());
   if (it == a->pending.end()) return Napi::Boolean::New(env, false);
-  CancelAndWait(Is, it->second, kAborted);
-  return Napi::Boolean::New(env, true);
+  // Without waiting: one abort at a time, 10,000 calls sharing a signal
+  // would each wait for a thread to leave the kernel (pool.cc).
+  return Napi::Boolean::New(env, CancelOne(it->second, kAborted));
 }
 
 Napi::Value Threads(const Napi::CallbackInfo& info) {
@@ -110,6 +111,9 @@ Napi::Value Threads(const Napi::CallbackInfo& info) {
   o.Set("threads", Napi::Number::New(info.Env(), static_cast<double>(n.threads)));
   o.Set("idle", Napi::Number::New(info.Env(), static_cast<double>(n.idle)));
   o.Set("running", Napi::Number::New(info.Env(), static_cast<double>(n.running)));
+  o.Set("budget", Napi::Number::New(info.Env(), static_cast<double>(n.budget)));
+  o.Set("bound", Napi::String::New(info.Env(), n.bound));
+  o.Set("signals", Napi::Number::New(info.Env(), static_cast<double>(n.signals)));
   return o;
 }
 

@@ -90,6 +90,13 @@ void ParseSockaddr(Napi::Env env, Napi::Value v, const char* name, Sockaddr* out
         // getsockaddrarg). napi writes the NUL too, hence one byte more.
         char tmp[sizeof sun->sun_path + 1];
         napi_get_value_string_utf8(env, p, tmp, sizeof tmp, &n);
+        // A NUL inside would cut the path there: the kernel reads a C string
+        // (unix(7)). CPython's PyUnicode_FSConverter refuses it ("embedded
+        // null byte"); an abstract name is a Buffer's to give.
+        if (memchr(tmp, '\0', n) != nullptr) {
+          ThrowTypeError(env, (std::string(name) + ".path") +
+                                  " must not contain a NUL character (an abstract or binary name is a Buffer)");
+        }
         if (n < sizeof sun->sun_path) n++;
         memcpy(sun->sun_path, tmp, n);
       } else {

@@ -12,7 +12,8 @@ import { inspect } from 'node:util';
 import { ancArg, arity, intArg, intoArgs, iovArg, sizeArg, splitOptions, timeoutArg, type ArityStyle, type Int } from './args';
 import { AddressFamily, SocketKind, type IntEnumMember } from './enums';
 import { blocking, immediate, runAsync, runSync, sockCall, type Call, type Steps } from './calls';
-import { bytesArg, copyInto, scatter, toUint8, type Bytes } from '../bytes';
+import { bytesArg, copyInto, toUint8, type Bytes } from '../bytes';
+import { scatterReceived } from '../sys/received';
 import { OSError, errorFromErrno, timedOut } from '../errors';
 import { native, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '../native';
 import { isOptions, type CallOptions } from '../promise';
@@ -716,7 +717,7 @@ export class Socket {
     return {
       sync: () => native.recvmsgSync(this.#fd, iov, anc, f, len),
       async: (o) => received.async(o).then(([[data, got], address, control, msgFlags]) => {
-        scatter(iov, data, 'recvmsg_into');
+        scatterReceived(iov, data, control, 'recvmsg_into');
         return [got, address, control, msgFlags];
       }),
     };

@@ -5,9 +5,10 @@
 // calling thread; `recvfrom()` makes the same system call, with the same
 // arguments, once, on a thread of the addon, and returns a Promise. The
 // Promise forms take a last `options` argument: { signal, ref } (promise.ts).
-import { bytesArg, copyInto, describe, scatter, type Bytes } from '../bytes';
+import { bytesArg, copyInto, describe, type Bytes } from '../bytes';
 import { native, type Cmsg, type Got, type NativeCmsg, type Pollfd, type Sockaddr, type SockaddrOut } from '../native';
 import { start, type CallOptions } from '../promise';
+import { scatterReceived } from './received';
 
 export type {
   Sockaddr, SockaddrIn, SockaddrIn6, SockaddrUn, SockaddrLl, SockaddrUnspec, SockaddrOut, SockaddrRaw, SockaddrUnOut,
@@ -228,7 +229,7 @@ export async function recvmsg(fd: number, msg: MsgOut, flags = 0, options?: Call
   const [[data, nbytes], address, control, msgFlags] = await start<[Got, SockaddrOut | null, Cmsg[], number]>(
     'recvmsg', options, (ref) => native.recvmsg(fdArg(fd), iov, msg.controllen ?? 0, flags,
       msg.namelen === undefined ? STORAGE : msg.namelen, ref));
-  scatter(iov, data, 'recvmsg');
+  scatterReceived(iov, data, control, 'recvmsg');
   return { nbytes, address, control, flags: msgFlags };
 }
 
@@ -268,4 +269,13 @@ export async function select(nfds: number, readfds: number[] | null, writefds: n
   const [nready, r, w, x] = await start<[number, number[], number[], number[]]>('select', options,
     (ref) => native.select(nfds, readfds, writefds, exceptfds, us, ref));
   return { nready, readfds: r, writefds: w, exceptfds: x };
+}
+
+/**
+ * The addon's threads, on which the Promise forms run: how many there are,
+ * idle and running calls, and the budget, the most the process may have
+ * (README, Reliability), with the limit that bounds it.
+ */
+export function threads(): { threads: number; idle: number; running: number; budget: number; bound: string; signals: number } {
+  return native.threads();
 }
