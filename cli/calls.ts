@@ -518,11 +518,16 @@ export function maskOutput(text: string, n: Pick<Normalized, 'ports' | 'fds'>): 
   return out;
 }
 
-/** The normalized lines of a run's program calls: what compare shows, teardown split off. */
+/**
+ * The normalized lines of a run's program calls: what compare shows,
+ * teardown split off; with the names given to ports and fds, for
+ * maskOutput() of the run's output.
+ */
 export function programLines(run: { calls: Syscall[]; tracer: TracerFile[] }, options: NormalizeOptions = {}):
-  { body: string[]; teardown: string[]; unmatched: Syscall[]; by: Selection['by'] } {
+  { body: string[]; teardown: string[]; unmatched: Syscall[]; by: Selection['by'] } & Pick<Normalized, 'ports' | 'fds'> {
   const selection = programCalls(run.calls, run.tracer);
-  return { ...splitTeardown(normalize(selection, options).lines), unmatched: selection.unmatched, by: selection.by };
+  const n = normalize(selection, options);
+  return { ...splitTeardown(n.lines), unmatched: selection.unmatched, by: selection.by, ports: n.ports, fds: n.fds };
 }
 
 /**
