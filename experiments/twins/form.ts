@@ -25,7 +25,10 @@ export function twin<T extends object>(target: T): T {
   return new Proxy(target, {
     get(t, key) {
       const v = Reflect.get(t, key, t) as unknown;
-      if (typeof key !== 'string' || typeof v !== 'function') return v;
+      if (typeof v !== 'function') return v;
+      // The symbol-named methods (repr()'s pyRepr, Symbol.dispose) are the
+      // target's, called on it: they read its private fields.
+      if (typeof key !== 'string') return (v as (...a: unknown[]) => unknown).bind(t);
       const sync = Reflect.get(t, `${key}Sync`, t) as unknown;
       const fn = (!promise && typeof sync === 'function' ? sync : v) as (...a: unknown[]) => unknown;
       return (...args: unknown[]) => wrap(fn.apply(t, args));
