@@ -39,6 +39,13 @@ interface Ref {
    * fds there too (libuv's uv__io_poll does).
    */
   value?: boolean;
+  /**
+   * sendfile(2)'s in_fd: the file sent from, not a socket. It is named FILE1,
+   * FILE2... on both sides, since the tracer cannot tell a file's number from
+   * a socket's, and a program's file numbers differ from run to run as its
+   * sockets' do.
+   */
+  file?: boolean;
 }
 
 /** A call with each file descriptor in its text replaced by a placeholder (\u0000k\u0000). */
@@ -135,6 +142,7 @@ export function tokenize(call: Syscall): Tokens {
   if (call.name === 'sendfile') {
     const parts = splitArgs(args);
     if (parts.length > 1 && /^-?\d+$/.test(parts[1])) parts[1] = bare(parts[1], false, false);
+    if (parts.length > 1) for (const [, k] of parts[1].matchAll(HOLE)) refs[Number(k)].file = true;
     args = parts.join(', ');
   }
   if (call.name === 'poll' || call.name === 'ppoll') args = args.replace(/fd=(-?\d+)(?!\d|\u0000)/g, (_, fd) => `fd=${bare(fd, false, false)}`);
@@ -434,8 +442,9 @@ export interface Normalized {
  * One line per call, as strace prints it, with what differs from run to run
  * replaced: sockets by letters (A = the program's first, in order of
  * appearance), descriptors passed in SCM_RIGHTS that have no letter by FD1,
- * FD2..., pointers by PTR, ports the kernel picked by P1, P2..., netlink
- * port ids by PID, and -y's decorations dropped.
+ * FD2..., the files sendfile(2) sends from by FILE1, FILE2..., pointers by
+ * PTR, ports the kernel picked by P1, P2..., netlink port ids by PID, and
+ * -y's decorations dropped.
  */
 export function normalize(selection: Selection, options: NormalizeOptions = {}): Normalized {
   const [lo, hi] = ephemeralRange();
@@ -444,12 +453,18 @@ export function normalize(selection: Selection, options: NormalizeOptions = {}):
   const labels = new Map<string, string>();
   const passed = new Map<string, string>();
   const fds = new Map<number, string>();
+  const files = new Map<string, string>();
   const letter = (n: number) => String.fromCharCode(65 + (n % 26)) + (n >= 26 ? String(Math.floor(n / 26)) : '');
   const out: { line: string; call: Syscall }[] = [];
   for (const { tokens, resolved } of selection.calls) {
     const name = (k: number): string => {
       const ref = tokens.refs[k];
       const r = resolved[k];
+      if (ref.file) {
+        const id = r.handle ?? `${ref.fd}:${ref.what}`;
+        if (!files.has(id)) files.set(id, `FILE${files.size + 1}`);
+        return files.get(id)!;
+      }
       if (r.handle !== null) {
         let l = labels.get(r.handle);
         if (l === undefined && !ref.passed) {

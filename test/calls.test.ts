@@ -144,3 +144,18 @@ test('output: the kernel\'s ports and CPython\'s fd= are named as in the calls',
   assert.equal(maskOutput("<socket.socket fd=7> ('127.0.0.1', 45001) 3 bytes, port 1060\n", n),
     "<socket.socket fd=A> ('127.0.0.1', P1) 3 bytes, port 1060\n");
 });
+
+test('sendfile(2)\'s in_fd is a file: FILE1 in strace\'s lines and the tracer\'s, whatever its number', () => {
+  const text = (fd: number) => `
+900  socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 5<socket:[500]>
+900  sendfile(5<socket:[500]>, ${fd}</tmp/x.bin>, [0] => [10], 10) = 10
+900  sendfile(5<socket:[500]>, ${fd}</tmp/x.bin>, [10], 10) = 0
+`;
+  const expected = ['socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'sendfile(A, FILE1, [0] => [10], 10) = 10', 'sendfile(A, FILE1, [10], 10) = 0'];
+  assert.deepEqual(lines(text(6)), expected);
+  const tracer = [{ pid: 900, calls: parseTrace('socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 5\n' +
+    'sendfile(5, 29, [0] => [10], 10) = 10\nsendfile(5, 29, [10], 10) = 0\n', 900) }];
+  assert.deepEqual(lines(text(29), tracer), expected);
+  assert.deepEqual(normalize(tracerCalls(tracer)).lines, expected);
+});
