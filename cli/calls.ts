@@ -146,6 +146,21 @@ export function tokenize(call: Syscall): Tokens {
     args = parts.join(', ');
   }
   if (call.name === 'poll' || call.name === 'ppoll') args = args.replace(/fd=(-?\d+)(?!\d|\u0000)/g, (_, fd) => `fd=${bare(fd, false, false)}`);
+  const selects = call.name === 'pselect6' || call.name === 'select';
+  if (selects) {
+    // The fd_sets, where a number not open (EBADF) and every number of the
+    // tracer's are bare; nfds, which select(2) wants as the largest of them
+    // plus one, is written so, whatever the numbers of the run were.
+    const parts = splitArgs(args);
+    const inSets: number[] = [];
+    for (let i = 1; i <= 3 && i < parts.length; i++) {
+      if (!parts[i].startsWith('[')) continue;
+      parts[i] = parts[i].replace(/(?<=[[ ])(\d+)(?=[ \]])/g, (fd) => bare(fd, false, false));
+      for (const [, k] of parts[i].matchAll(HOLE)) inSets.push(refs[Number(k)].fd);
+    }
+    if (inSets.length > 0 && Number(parts[0]) === Math.max(...inSets) + 1) parts[0] = 'MAXFD+1';
+    args = parts.join(', ');
+  }
   if (call.name === 'epoll_ctl') {
     const parts = splitArgs(args);
     if (parts.length > 2 && /^-?\d+$/.test(parts[2])) parts[2] = bare(parts[2], false, false);
@@ -171,6 +186,11 @@ export function tokenize(call: Syscall): Tokens {
   if (call.name === 'epoll_wait' || call.name === 'epoll_pwait') result = data(result);
   // poll's revents: strace names the fds without -y's decoration.
   if (call.name === 'poll' || call.name === 'ppoll') result = result.replace(/fd=(-?\d+)(?!\d|\u0000)/g, (_, fd) => `fd=${bare(fd, false, false)}`);
+  // select's ready sets, "= 2 (in [3], out [3 4], left {...})": bare too.
+  if (selects) {
+    result = result.replace(/\b(in|out|except) \[([\d ]*)\]/g, (_, kind: string, list: string) =>
+      `${kind} [${list.split(' ').map((fd) => bare(fd, false, false)).join(' ')}]`);
+  }
   return { call, args, result, refs };
 }
 
@@ -443,7 +463,8 @@ export interface Normalized {
  * replaced: sockets by letters (A = the program's first, in order of
  * appearance), descriptors passed in SCM_RIGHTS that have no letter by FD1,
  * FD2..., the files sendfile(2) sends from by FILE1, FILE2..., pointers by
- * PTR, ports the kernel picked by P1, P2..., netlink port ids by PID, and
+ * PTR, ports the kernel picked by P1, P2..., netlink port ids by PID,
+ * select(2)'s nfds by MAXFD+1 and what it left of its timeout by {...}, and
  * -y's decorations dropped.
  */
 export function normalize(selection: Selection, options: NormalizeOptions = {}): Normalized {
@@ -491,7 +512,9 @@ export function normalize(selection: Selection, options: NormalizeOptions = {}):
       return `htons(${ports.get(n)})`;
     });
     const rest = (text: string) => port(strip(text)).replace(/0x[0-9a-f]{6,}/g, 'PTR')
-      .replace(/\b(nl_pid|nlmsg_pid)=[1-9]\d*/g, '$1=PID');
+      .replace(/\b(nl_pid|nlmsg_pid)=[1-9]\d*/g, '$1=PID')
+      // What select(2) left of its timeout: the time it waited, never the same twice.
+      .replace(/\bleft \{tv_sec=\d+, tv_(nsec|usec)=\d+\}/g, 'left {...}');
     const call = tokens.call;
     const args = rest(fill(tokens.args));
     const result = rest(fill(tokens.result));

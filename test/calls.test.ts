@@ -159,3 +159,28 @@ test('sendfile(2)\'s in_fd is a file: FILE1 in strace\'s lines and the tracer\'s
   assert.deepEqual(lines(text(29), tracer), expected);
   assert.deepEqual(normalize(tracerCalls(tracer)).lines, expected);
 });
+
+test('select(2): the fds in its sets and its ready sets named, nfds as MAXFD+1, what it left of its timeout masked', () => {
+  const text = `
+900  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 3<socket:[500]>
+900  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 4<socket:[501]>
+900  pselect6(5, [3<socket:[500]> 4<socket:[501]>], [3<socket:[500]>], NULL, {tv_sec=2, tv_nsec=0}, NULL) = 2 (in [4], out [3], left {tv_sec=1, tv_nsec=999998297})
+900  close(4<socket:[501]>) = 0
+900  pselect6(5, [3<socket:[500]> 4], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = -1 EBADF (Bad file descriptor)
+`;
+  const expected = [
+    'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = B',
+    'pselect6(MAXFD+1, [A B], [A], NULL, {tv_sec=2, tv_nsec=0}, NULL) = 2 (in [B], out [A], left {...})',
+    'close(B) = 0',
+    'pselect6(MAXFD+1, [A B], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = -1 EBADF (Bad file descriptor)',
+  ];
+  assert.deepEqual(lines(text), expected);
+  const tracer = [{ pid: 900, calls: parseTrace(`socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 20
+socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 21
+pselect6(22, [20 21], [20], NULL, {tv_sec=2, tv_nsec=0}, NULL) = 2 (in [21], out [20], left {tv_sec=1, tv_nsec=999997306})
+close(21) = 0
+pselect6(22, [20 21], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = -1 EBADF (Bad file descriptor)
+`, 900) }];
+  assert.deepEqual(normalize(tracerCalls(tracer)).lines, expected);
+});
