@@ -20,9 +20,18 @@ function wrap(v: unknown): unknown {
   return v;
 }
 
+// One proxy per object, and a proxy is its own twin: a result that hands
+// back an object given (select()'s ready lists) is that object, as Python's
+// `r == [a]` asks.
+const proxies = new WeakMap<object, object>();
+const made = new WeakSet<object>();
+
 /** The object, its methods that have a Sync form made in the chosen form. */
 export function twin<T extends object>(target: T): T {
-  return new Proxy(target, {
+  if (made.has(target)) return target;
+  const known = proxies.get(target);
+  if (known !== undefined) return known as T;
+  const proxy = new Proxy(target, {
     get(t, key) {
       const v = Reflect.get(t, key, t) as unknown;
       if (typeof v !== 'function') return v;
@@ -34,4 +43,7 @@ export function twin<T extends object>(target: T): T {
       return (...args: unknown[]) => wrap(fn.apply(t, args));
     },
   });
+  proxies.set(target, proxy);
+  made.add(proxy);
+  return proxy;
 }
