@@ -166,13 +166,17 @@ export function tokenize(call: Syscall): Tokens {
     if (parts.length > 2 && /^-?\d+$/.test(parts[2])) parts[2] = bare(parts[2], false, false);
     args = parts.join(', ');
   }
+  // CPython's pyepoll_internal_ctl sets ev.data.fd alone, in an event on
+  // its stack: the upper half of u64 is whatever was there before
+  // (u64=139908559667203 for fd 3), so only the lower half is compared.
   const data = (text: string) => text.replace(/data=\{u32=(\d+), u64=(\d+)\}/g, (whole, a: string, b: string) => {
-    if (a !== b) return whole;  // not a descriptor CPython stored
+    if ((BigInt(b) & 0xffffffffn) !== BigInt(a)) return whole;  // not a descriptor CPython stored
     const k = bare(a, false, false);
     refs[refs.length - 1].value = true;
     return `data={u32=${k}, u64=${k}}`;
   });
-  if (call.name === 'epoll_ctl') args = data(args);
+  // epoll_wait's events are in its arguments, where the kernel wrote them.
+  if (/^epoll_(ctl|wait|pwait)$/.test(call.name)) args = data(args);
   if (call.name === 'socketpair') {
     args = args.replace(/\[(\d+), (\d+)\]$/, (_, a, b) => `[${bare(a, false, true)}, ${bare(b, false, true)}]`);
     for (const r of refs) r.made = true;
@@ -196,6 +200,8 @@ export function tokenize(call: Syscall): Tokens {
 
 /** A socket's identity: its inode, as -y printed it. */
 const inodeOf = (what: string | null): string | null => (what !== null && /^socket:\[\d+\]$/.test(what) ? what : null);
+/** The inode of a handle of straceResolver's ('4:socket:[81234]'). */
+const inodeOfHandle = (handle: string | null): string | null => (handle === null ? null : inodeOf(handle.slice(handle.indexOf(':') + 1)));
 
 /**
  * What each descriptor is at each call, for calls strace printed with -y:
@@ -371,8 +377,10 @@ export function glibcs(calls: Syscall[]): { made: Set<string>; glibc: Set<string
       if (t.refs[i].made) { if (!made.has(r.inode)) made.set(r.inode, call); }
       else if (!t.refs[i].passed) on.set(r.inode, [...(on.get(r.inode) ?? []), call]);
     });
-    if (call.name === 'epoll_ctl' && resolved.length > 1 && resolved[0].inode !== null && resolved[1].inode !== null) {
-      watches.push([resolved[0].inode, resolved[1].inode]);
+    // The target may be a number no longer open (EBADF): the socket last at it.
+    const target = resolved[1]?.inode ?? inodeOfHandle(resolved[1]?.closedLast ?? null);
+    if (call.name === 'epoll_ctl' && resolved.length > 1 && resolved[0].inode !== null && target !== null) {
+      watches.push([resolved[0].inode, target]);
     }
   }
   const out = new Set<string>();
@@ -390,8 +398,8 @@ export function glibcs(calls: Syscall[]): { made: Set<string>; glibc: Set<string
     const dns = /SOCK_NONBLOCK/.test(creation) && uses.some((c) => c.name === 'connect' && /htons\(53\)/.test(c.args));
     if (nscd || rtnetlink || ioctlOnly || dns) out.add(inode);
   }
-  // An epoll instance is the program's when it watches one of the program's
-  // sockets: CPython's `import socket` makes one and closes it at once
+  // An epoll instance is the program's when it watches (or is asked to
+  // watch) one of the program's sockets: CPython's `import socket` makes one and closes it at once
   // (Lib/selectors.py's _can_use('epoll') probe, on import), which is not.
   const socketOwned = (i: string) => made.has(i) && !out.has(i) && !i.startsWith('epoll:');
   const watching = new Set(watches.filter(([, target]) => socketOwned(target)).map(([ep]) => ep));

@@ -184,3 +184,30 @@ pselect6(22, [20 21], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = -1 EBADF (Bad f
 `, 900) }];
   assert.deepEqual(normalize(tracerCalls(tracer)).lines, expected);
 });
+
+test('epoll: the fds in epoll_wait\'s events and in CPython\'s half-set data named; an epoll asked to watch a closed socket is the program\'s', () => {
+  const text = `
+900  epoll_create1(EPOLL_CLOEXEC) = 3<anon_inode:[eventpoll]>
+900  close(3<anon_inode:[eventpoll]>) = 0
+900  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 3<socket:[500]>
+900  epoll_create1(EPOLL_CLOEXEC) = 5<anon_inode:[eventpoll]>
+900  epoll_ctl(5<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 3<socket:[500]>, {events=EPOLLIN, data={u32=3, u64=3}}) = 0
+900  epoll_wait(5<anon_inode:[eventpoll]>, [{events=EPOLLOUT, data={u32=3, u64=3}}], 1023, 0) = 1
+900  epoll_ctl(5<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 3<socket:[500]>, {events=EPOLLIN, data={u32=3, u64=139908559667203}}) = -1 EEXIST (File exists)
+900  close(5<anon_inode:[eventpoll]>) = 0
+900  close(3<socket:[500]>) = 0
+900  epoll_create1(EPOLL_CLOEXEC) = 5<anon_inode:[eventpoll]>
+900  epoll_ctl(5<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 3, {events=EPOLLIN, data={u32=3, u64=139908559667203}}) = -1 EBADF (Bad file descriptor)
+`;
+  assert.deepEqual(lines(text), [
+    'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'epoll_create1(EPOLL_CLOEXEC) = B',
+    'epoll_ctl(B, EPOLL_CTL_ADD, A, {events=EPOLLIN, data={u32=A, u64=A}}) = 0',
+    'epoll_wait(B, [{events=EPOLLOUT, data={u32=A, u64=A}}], 1023, 0) = 1',
+    'epoll_ctl(B, EPOLL_CTL_ADD, A, {events=EPOLLIN, data={u32=A, u64=A}}) = -1 EEXIST (File exists)',
+    'close(B) = 0',
+    'close(A) = 0',
+    'epoll_create1(EPOLL_CLOEXEC) = C',
+    'epoll_ctl(C, EPOLL_CTL_ADD, A, {events=EPOLLIN, data={u32=A, u64=A}}) = -1 EBADF (Bad file descriptor)',
+  ]);
+});
