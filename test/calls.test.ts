@@ -211,3 +211,14 @@ test('epoll: the fds in epoll_wait\'s events and in CPython\'s half-set data nam
     'epoll_ctl(C, EPOLL_CTL_ADD, A, {events=EPOLLIN, data={u32=A, u64=A}}) = -1 EBADF (Bad file descriptor)',
   ]);
 });
+
+test('a call strace split inside an argument it prints on entry and on exit (sendfile\'s offset) is joined as one line', () => {
+  const text = `
+900  socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 5<socket:[500]>
+901  sendfile(5<socket:[500]>, 6</tmp/x.bin>, [0] <unfinished ...>
+900  close(7</tmp/y>) = 0
+901  <... sendfile resumed> => [10240], 10240) = 10240
+`;
+  assert.deepEqual(lines(text), ['socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'sendfile(A, FILE1, [0] => [10240], 10240) = 10240']);
+});
