@@ -286,6 +286,11 @@ export interface Selection {
 }
 
 function keep(resolved: Resolved[], refs: Ref[], owned: (inode: string) => boolean, handles: Set<string>): boolean {
+  // A call on an epoll instance not the program's is not the program's,
+  // whatever it names: libuv's loop adds a program's dgram socket to its
+  // own epoll (epoll_ctl(loop, EPOLL_CTL_ADD, sock, ...)) and waits on it.
+  const first = resolved[0]?.inode;
+  if (first?.startsWith('epoll:') && !owned(first)) return false;
   return resolved.some((r, i) => !refs[i].value && ((r.inode !== null && owned(r.inode)) || refs[i].fd === -1 ||
     (r.closedLast !== null && handles.has(r.closedLast))));
 }
@@ -377,9 +382,10 @@ export function glibcs(calls: Syscall[]): { made: Set<string>; glibc: Set<string
       if (t.refs[i].made) { if (!made.has(r.inode)) made.set(r.inode, call); }
       else if (!t.refs[i].passed) on.set(r.inode, [...(on.get(r.inode) ?? []), call]);
     });
-    // The target may be a number no longer open (EBADF): the socket last at it.
-    const target = resolved[1]?.inode ?? inodeOfHandle(resolved[1]?.closedLast ?? null);
-    if (call.name === 'epoll_ctl' && resolved.length > 1 && resolved[0].inode !== null && target !== null) {
+    // The target may be a number no longer open (EBADF): the socket last at
+    // it; or no socket at all (a pipe, an eventfd: a runtime's loop).
+    if (call.name === 'epoll_ctl' && resolved.length > 1 && resolved[0].inode !== null) {
+      const target = resolved[1].inode ?? inodeOfHandle(resolved[1].closedLast) ?? `other:${t.refs[1].what}`;
       watches.push([resolved[0].inode, target]);
     }
   }
@@ -398,11 +404,17 @@ export function glibcs(calls: Syscall[]): { made: Set<string>; glibc: Set<string
     const dns = /SOCK_NONBLOCK/.test(creation) && uses.some((c) => c.name === 'connect' && /htons\(53\)/.test(c.args));
     if (nscd || rtnetlink || ioctlOnly || dns) out.add(inode);
   }
-  // An epoll instance is the program's when it watches (or is asked to
-  // watch) one of the program's sockets: CPython's `import socket` makes one and closes it at once
-  // (Lib/selectors.py's _can_use('epoll') probe, on import), which is not.
+  // An epoll instance is the program's when what it is asked to watch is
+  // the program's sockets, and nothing else. CPython's `import socket`
+  // makes one and closes it at once (Lib/selectors.py's _can_use('epoll')
+  // probe, on import), which watches nothing; libuv's loop watches its own
+  // pipe and eventfd before it adds a program's socket (uv__io_poll): both
+  // are the runtime's. (A program's epoll that also watches a pipe is then
+  // taken for a runtime's: compare leaves its epoll calls out.)
   const socketOwned = (i: string) => made.has(i) && !out.has(i) && !i.startsWith('epoll:');
-  const watching = new Set(watches.filter(([, target]) => socketOwned(target)).map(([ep]) => ep));
+  const targets = new Map<string, string[]>();
+  for (const [ep, target] of watches) targets.set(ep, [...(targets.get(ep) ?? []), target]);
+  const watching = new Set([...targets].filter(([, ts]) => ts.every(socketOwned)).map(([ep]) => ep));
   const idle = new Set([...made.keys()].filter((i) => i.startsWith('epoll:') && !watching.has(i)));
   return { made: new Set(made.keys()), glibc: out, idle };
 }

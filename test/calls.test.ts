@@ -222,3 +222,17 @@ test('a call strace split inside an argument it prints on entry and on exit (sen
   assert.deepEqual(lines(text), ['socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
     'sendfile(A, FILE1, [0] => [10240], 10240) = 10240']);
 });
+
+test('a runtime\'s epoll (libuv\'s loop: a pipe and an eventfd first) is not the program\'s, even when it adds the program\'s socket', () => {
+  const text = `
+900  epoll_create1(EPOLL_CLOEXEC) = 13<anon_inode:[eventpoll]>
+900  epoll_ctl(13<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 14<pipe:[600]>, {events=EPOLLIN, data={u32=14, u64=14}}) = 0
+900  epoll_ctl(13<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 16<anon_inode:[eventfd]>, {events=EPOLLIN, data={u32=16, u64=16}}) = 0
+900  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK, IPPROTO_IP) = 17<socket:[500]>
+900  connect(17<socket:[500]>, {sa_family=AF_INET, sin_port=htons(1060), sin_addr=inet_addr("127.0.0.1")}, 16) = 0
+900  epoll_ctl(13<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 17<socket:[500]>, {events=EPOLLIN, data={u32=17, u64=17}}) = 0
+900  epoll_pwait(13<anon_inode:[eventpoll]>, [{events=EPOLLERR, data={u32=17, u64=17}}], 1024, 0, NULL, 8) = 1
+900  recvmsg(17<socket:[500]>, {msg_namelen=128}, 0) = -1 ECONNREFUSED (Connection refused)
+`;
+  assert.deepEqual(lines(text).map((l) => l.split('(')[0]), ['socket', 'connect', 'recvmsg']);
+});
