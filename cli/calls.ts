@@ -39,6 +39,13 @@ interface Ref {
    * fds there too (libuv's uv__io_poll does).
    */
   value?: boolean;
+  /**
+   * sendfile(2)'s in_fd: the file sent from, not a socket. It is named FILE1,
+   * FILE2... on both sides, since the tracer cannot tell a file's number from
+   * a socket's, and a program's file numbers differ from run to run as its
+   * sockets' do.
+   */
+  file?: boolean;
 }
 
 /** A call with each file descriptor in its text replaced by a placeholder (\u0000k\u0000). */
@@ -135,21 +142,41 @@ export function tokenize(call: Syscall): Tokens {
   if (call.name === 'sendfile') {
     const parts = splitArgs(args);
     if (parts.length > 1 && /^-?\d+$/.test(parts[1])) parts[1] = bare(parts[1], false, false);
+    if (parts.length > 1) for (const [, k] of parts[1].matchAll(HOLE)) refs[Number(k)].file = true;
     args = parts.join(', ');
   }
   if (call.name === 'poll' || call.name === 'ppoll') args = args.replace(/fd=(-?\d+)(?!\d|\u0000)/g, (_, fd) => `fd=${bare(fd, false, false)}`);
+  const selects = call.name === 'pselect6' || call.name === 'select';
+  if (selects) {
+    // The fd_sets, where a number not open (EBADF) and every number of the
+    // tracer's are bare; nfds, which select(2) wants as the largest of them
+    // plus one, is written so, whatever the numbers of the run were.
+    const parts = splitArgs(args);
+    const inSets: number[] = [];
+    for (let i = 1; i <= 3 && i < parts.length; i++) {
+      if (!parts[i].startsWith('[')) continue;
+      parts[i] = parts[i].replace(/(?<=[[ ])(\d+)(?=[ \]])/g, (fd) => bare(fd, false, false));
+      for (const [, k] of parts[i].matchAll(HOLE)) inSets.push(refs[Number(k)].fd);
+    }
+    if (inSets.length > 0 && Number(parts[0]) === Math.max(...inSets) + 1) parts[0] = 'MAXFD+1';
+    args = parts.join(', ');
+  }
   if (call.name === 'epoll_ctl') {
     const parts = splitArgs(args);
     if (parts.length > 2 && /^-?\d+$/.test(parts[2])) parts[2] = bare(parts[2], false, false);
     args = parts.join(', ');
   }
+  // CPython's pyepoll_internal_ctl sets ev.data.fd alone, in an event on
+  // its stack: the upper half of u64 is whatever was there before
+  // (u64=139908559667203 for fd 3), so only the lower half is compared.
   const data = (text: string) => text.replace(/data=\{u32=(\d+), u64=(\d+)\}/g, (whole, a: string, b: string) => {
-    if (a !== b) return whole;  // not a descriptor CPython stored
+    if ((BigInt(b) & 0xffffffffn) !== BigInt(a)) return whole;  // not a descriptor CPython stored
     const k = bare(a, false, false);
     refs[refs.length - 1].value = true;
     return `data={u32=${k}, u64=${k}}`;
   });
-  if (call.name === 'epoll_ctl') args = data(args);
+  // epoll_wait's events are in its arguments, where the kernel wrote them.
+  if (/^epoll_(ctl|wait|pwait)$/.test(call.name)) args = data(args);
   if (call.name === 'socketpair') {
     args = args.replace(/\[(\d+), (\d+)\]$/, (_, a, b) => `[${bare(a, false, true)}, ${bare(b, false, true)}]`);
     for (const r of refs) r.made = true;
@@ -163,11 +190,18 @@ export function tokenize(call: Syscall): Tokens {
   if (call.name === 'epoll_wait' || call.name === 'epoll_pwait') result = data(result);
   // poll's revents: strace names the fds without -y's decoration.
   if (call.name === 'poll' || call.name === 'ppoll') result = result.replace(/fd=(-?\d+)(?!\d|\u0000)/g, (_, fd) => `fd=${bare(fd, false, false)}`);
+  // select's ready sets, "= 2 (in [3], out [3 4], left {...})": bare too.
+  if (selects) {
+    result = result.replace(/\b(in|out|except) \[([\d ]*)\]/g, (_, kind: string, list: string) =>
+      `${kind} [${list.split(' ').map((fd) => bare(fd, false, false)).join(' ')}]`);
+  }
   return { call, args, result, refs };
 }
 
 /** A socket's identity: its inode, as -y printed it. */
 const inodeOf = (what: string | null): string | null => (what !== null && /^socket:\[\d+\]$/.test(what) ? what : null);
+/** The inode of a handle of straceResolver's ('4:socket:[81234]'). */
+const inodeOfHandle = (handle: string | null): string | null => (handle === null ? null : inodeOf(handle.slice(handle.indexOf(':') + 1)));
 
 /**
  * What each descriptor is at each call, for calls strace printed with -y:
@@ -252,6 +286,11 @@ export interface Selection {
 }
 
 function keep(resolved: Resolved[], refs: Ref[], owned: (inode: string) => boolean, handles: Set<string>): boolean {
+  // A call on an epoll instance not the program's is not the program's,
+  // whatever it names: libuv's loop adds a program's dgram socket to its
+  // own epoll (epoll_ctl(loop, EPOLL_CTL_ADD, sock, ...)) and waits on it.
+  const first = resolved[0]?.inode;
+  if (first?.startsWith('epoll:') && !owned(first)) return false;
   return resolved.some((r, i) => !refs[i].value && ((r.inode !== null && owned(r.inode)) || refs[i].fd === -1 ||
     (r.closedLast !== null && handles.has(r.closedLast))));
 }
@@ -343,8 +382,11 @@ export function glibcs(calls: Syscall[]): { made: Set<string>; glibc: Set<string
       if (t.refs[i].made) { if (!made.has(r.inode)) made.set(r.inode, call); }
       else if (!t.refs[i].passed) on.set(r.inode, [...(on.get(r.inode) ?? []), call]);
     });
-    if (call.name === 'epoll_ctl' && resolved.length > 1 && resolved[0].inode !== null && resolved[1].inode !== null) {
-      watches.push([resolved[0].inode, resolved[1].inode]);
+    // The target may be a number no longer open (EBADF): the socket last at
+    // it; or no socket at all (a pipe, an eventfd: a runtime's loop).
+    if (call.name === 'epoll_ctl' && resolved.length > 1 && resolved[0].inode !== null) {
+      const target = resolved[1].inode ?? inodeOfHandle(resolved[1].closedLast) ?? `other:${t.refs[1].what}`;
+      watches.push([resolved[0].inode, target]);
     }
   }
   const out = new Set<string>();
@@ -362,11 +404,17 @@ export function glibcs(calls: Syscall[]): { made: Set<string>; glibc: Set<string
     const dns = /SOCK_NONBLOCK/.test(creation) && uses.some((c) => c.name === 'connect' && /htons\(53\)/.test(c.args));
     if (nscd || rtnetlink || ioctlOnly || dns) out.add(inode);
   }
-  // An epoll instance is the program's when it watches one of the program's
-  // sockets: CPython's `import socket` makes one and closes it at once
-  // (Lib/selectors.py's _can_use('epoll') probe, on import), which is not.
+  // An epoll instance is the program's when what it is asked to watch is
+  // the program's sockets, and nothing else. CPython's `import socket`
+  // makes one and closes it at once (Lib/selectors.py's _can_use('epoll')
+  // probe, on import), which watches nothing; libuv's loop watches its own
+  // pipe and eventfd before it adds a program's socket (uv__io_poll): both
+  // are the runtime's. (A program's epoll that also watches a pipe is then
+  // taken for a runtime's: compare leaves its epoll calls out.)
   const socketOwned = (i: string) => made.has(i) && !out.has(i) && !i.startsWith('epoll:');
-  const watching = new Set(watches.filter(([, target]) => socketOwned(target)).map(([ep]) => ep));
+  const targets = new Map<string, string[]>();
+  for (const [ep, target] of watches) targets.set(ep, [...(targets.get(ep) ?? []), target]);
+  const watching = new Set([...targets].filter(([, ts]) => ts.every(socketOwned)).map(([ep]) => ep));
   const idle = new Set([...made.keys()].filter((i) => i.startsWith('epoll:') && !watching.has(i)));
   return { made: new Set(made.keys()), glibc: out, idle };
 }
@@ -434,8 +482,10 @@ export interface Normalized {
  * One line per call, as strace prints it, with what differs from run to run
  * replaced: sockets by letters (A = the program's first, in order of
  * appearance), descriptors passed in SCM_RIGHTS that have no letter by FD1,
- * FD2..., pointers by PTR, ports the kernel picked by P1, P2..., netlink
- * port ids by PID, and -y's decorations dropped.
+ * FD2..., the files sendfile(2) sends from by FILE1, FILE2..., pointers by
+ * PTR, ports the kernel picked by P1, P2..., netlink port ids by PID,
+ * select(2)'s nfds by MAXFD+1 and what it left of its timeout by {...}, and
+ * -y's decorations dropped.
  */
 export function normalize(selection: Selection, options: NormalizeOptions = {}): Normalized {
   const [lo, hi] = ephemeralRange();
@@ -444,12 +494,18 @@ export function normalize(selection: Selection, options: NormalizeOptions = {}):
   const labels = new Map<string, string>();
   const passed = new Map<string, string>();
   const fds = new Map<number, string>();
+  const files = new Map<string, string>();
   const letter = (n: number) => String.fromCharCode(65 + (n % 26)) + (n >= 26 ? String(Math.floor(n / 26)) : '');
   const out: { line: string; call: Syscall }[] = [];
   for (const { tokens, resolved } of selection.calls) {
     const name = (k: number): string => {
       const ref = tokens.refs[k];
       const r = resolved[k];
+      if (ref.file) {
+        const id = r.handle ?? `${ref.fd}:${ref.what}`;
+        if (!files.has(id)) files.set(id, `FILE${files.size + 1}`);
+        return files.get(id)!;
+      }
       if (r.handle !== null) {
         let l = labels.get(r.handle);
         if (l === undefined && !ref.passed) {
@@ -476,7 +532,9 @@ export function normalize(selection: Selection, options: NormalizeOptions = {}):
       return `htons(${ports.get(n)})`;
     });
     const rest = (text: string) => port(strip(text)).replace(/0x[0-9a-f]{6,}/g, 'PTR')
-      .replace(/\b(nl_pid|nlmsg_pid)=[1-9]\d*/g, '$1=PID');
+      .replace(/\b(nl_pid|nlmsg_pid)=[1-9]\d*/g, '$1=PID')
+      // What select(2) left of its timeout: the time it waited, never the same twice.
+      .replace(/\bleft \{tv_sec=\d+, tv_(nsec|usec)=\d+\}/g, 'left {...}');
     const call = tokens.call;
     const args = rest(fill(tokens.args));
     const result = rest(fill(tokens.result));
@@ -518,11 +576,16 @@ export function maskOutput(text: string, n: Pick<Normalized, 'ports' | 'fds'>): 
   return out;
 }
 
-/** The normalized lines of a run's program calls: what compare shows, teardown split off. */
+/**
+ * The normalized lines of a run's program calls: what compare shows,
+ * teardown split off; with the names given to ports and fds, for
+ * maskOutput() of the run's output.
+ */
 export function programLines(run: { calls: Syscall[]; tracer: TracerFile[] }, options: NormalizeOptions = {}):
-  { body: string[]; teardown: string[]; unmatched: Syscall[]; by: Selection['by'] } {
+  { body: string[]; teardown: string[]; unmatched: Syscall[]; by: Selection['by'] } & Pick<Normalized, 'ports' | 'fds'> {
   const selection = programCalls(run.calls, run.tracer);
-  return { ...splitTeardown(normalize(selection, options).lines), unmatched: selection.unmatched, by: selection.by };
+  const n = normalize(selection, options);
+  return { ...splitTeardown(n.lines), unmatched: selection.unmatched, by: selection.by, ports: n.ports, fds: n.fds };
 }
 
 /**

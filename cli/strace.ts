@@ -80,7 +80,10 @@ export function parseStrace(text: string): Syscall[] {
       const done = RESUMED_DONE.exec(rest);
       if (done === null) continue;
       const tail = done[1].trim().replace(/^,\s*/, '');
-      call.args = tail === '' ? call.args : call.args === '' ? tail : `${call.args}, ${tail}`;
+      // strace splits at an argument's end, or inside one that it prints
+      // on entry and again on exit: sendfile's offset, "[0] => [10240]".
+      const sep = tail.startsWith('=>') ? ' ' : ', ';
+      call.args = tail === '' ? call.args : call.args === '' ? tail : `${call.args}${sep}${tail}`;
       call.result = done[2].trim();
       call.unfinished = false;
       call.seconds = seconds;

@@ -459,7 +459,14 @@ std::string Cmsgs(const msghdr* msg) {
     const char* end = static_cast<const char*>(msg->msg_control) + msg->msg_controllen;
     size_t n = c->cmsg_len - CMSG_LEN(0);
     if (data + n > end) n = data < end ? static_cast<size_t>(end - data) : 0;
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+    // strace prints a message's data only when it has the least its
+    // printer needs (src/msghdr.c, cmsg_socket_printers and
+    // cmsg_ip_printers' min_len: an int for SCM_RIGHTS, a whole
+    // sock_extended_err for IP_RECVERR): an empty SCM_RIGHTS, as send_fds()
+    // with no fds sends, is "cmsg_type=SCM_RIGHTS}".
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && n < sizeof(int)) {
+      out += "SCM_RIGHTS}";
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
       out += "SCM_RIGHTS, cmsg_data=[";
       for (size_t k = 0; k + sizeof(int) <= n; k += sizeof(int)) {
         int fd;
@@ -471,7 +478,7 @@ std::string Cmsgs(const msghdr* msg) {
     } else if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) {
       out += "IP_RECVERR";
       if (n < sizeof(sock_extended_err)) {
-        out += ", cmsg_data=" + Str(data, n) + "}";
+        out += "}";
         continue;
       }
       sock_extended_err ee;

@@ -144,3 +144,95 @@ test('output: the kernel\'s ports and CPython\'s fd= are named as in the calls',
   assert.equal(maskOutput("<socket.socket fd=7> ('127.0.0.1', 45001) 3 bytes, port 1060\n", n),
     "<socket.socket fd=A> ('127.0.0.1', P1) 3 bytes, port 1060\n");
 });
+
+test('sendfile(2)\'s in_fd is a file: FILE1 in strace\'s lines and the tracer\'s, whatever its number', () => {
+  const text = (fd: number) => `
+900  socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 5<socket:[500]>
+900  sendfile(5<socket:[500]>, ${fd}</tmp/x.bin>, [0] => [10], 10) = 10
+900  sendfile(5<socket:[500]>, ${fd}</tmp/x.bin>, [10], 10) = 0
+`;
+  const expected = ['socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'sendfile(A, FILE1, [0] => [10], 10) = 10', 'sendfile(A, FILE1, [10], 10) = 0'];
+  assert.deepEqual(lines(text(6)), expected);
+  const tracer = [{ pid: 900, calls: parseTrace('socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 5\n' +
+    'sendfile(5, 29, [0] => [10], 10) = 10\nsendfile(5, 29, [10], 10) = 0\n', 900) }];
+  assert.deepEqual(lines(text(29), tracer), expected);
+  assert.deepEqual(normalize(tracerCalls(tracer)).lines, expected);
+});
+
+test('select(2): the fds in its sets and its ready sets named, nfds as MAXFD+1, what it left of its timeout masked', () => {
+  const text = `
+900  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 3<socket:[500]>
+900  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 4<socket:[501]>
+900  pselect6(5, [3<socket:[500]> 4<socket:[501]>], [3<socket:[500]>], NULL, {tv_sec=2, tv_nsec=0}, NULL) = 2 (in [4], out [3], left {tv_sec=1, tv_nsec=999998297})
+900  close(4<socket:[501]>) = 0
+900  pselect6(5, [3<socket:[500]> 4], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = -1 EBADF (Bad file descriptor)
+`;
+  const expected = [
+    'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = B',
+    'pselect6(MAXFD+1, [A B], [A], NULL, {tv_sec=2, tv_nsec=0}, NULL) = 2 (in [B], out [A], left {...})',
+    'close(B) = 0',
+    'pselect6(MAXFD+1, [A B], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = -1 EBADF (Bad file descriptor)',
+  ];
+  assert.deepEqual(lines(text), expected);
+  const tracer = [{ pid: 900, calls: parseTrace(`socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 20
+socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 21
+pselect6(22, [20 21], [20], NULL, {tv_sec=2, tv_nsec=0}, NULL) = 2 (in [21], out [20], left {tv_sec=1, tv_nsec=999997306})
+close(21) = 0
+pselect6(22, [20 21], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = -1 EBADF (Bad file descriptor)
+`, 900) }];
+  assert.deepEqual(normalize(tracerCalls(tracer)).lines, expected);
+});
+
+test('epoll: the fds in epoll_wait\'s events and in CPython\'s half-set data named; an epoll asked to watch a closed socket is the program\'s', () => {
+  const text = `
+900  epoll_create1(EPOLL_CLOEXEC) = 3<anon_inode:[eventpoll]>
+900  close(3<anon_inode:[eventpoll]>) = 0
+900  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 3<socket:[500]>
+900  epoll_create1(EPOLL_CLOEXEC) = 5<anon_inode:[eventpoll]>
+900  epoll_ctl(5<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 3<socket:[500]>, {events=EPOLLIN, data={u32=3, u64=3}}) = 0
+900  epoll_wait(5<anon_inode:[eventpoll]>, [{events=EPOLLOUT, data={u32=3, u64=3}}], 1023, 0) = 1
+900  epoll_ctl(5<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 3<socket:[500]>, {events=EPOLLIN, data={u32=3, u64=139908559667203}}) = -1 EEXIST (File exists)
+900  close(5<anon_inode:[eventpoll]>) = 0
+900  close(3<socket:[500]>) = 0
+900  epoll_create1(EPOLL_CLOEXEC) = 5<anon_inode:[eventpoll]>
+900  epoll_ctl(5<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 3, {events=EPOLLIN, data={u32=3, u64=139908559667203}}) = -1 EBADF (Bad file descriptor)
+`;
+  assert.deepEqual(lines(text), [
+    'socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'epoll_create1(EPOLL_CLOEXEC) = B',
+    'epoll_ctl(B, EPOLL_CTL_ADD, A, {events=EPOLLIN, data={u32=A, u64=A}}) = 0',
+    'epoll_wait(B, [{events=EPOLLOUT, data={u32=A, u64=A}}], 1023, 0) = 1',
+    'epoll_ctl(B, EPOLL_CTL_ADD, A, {events=EPOLLIN, data={u32=A, u64=A}}) = -1 EEXIST (File exists)',
+    'close(B) = 0',
+    'close(A) = 0',
+    'epoll_create1(EPOLL_CLOEXEC) = C',
+    'epoll_ctl(C, EPOLL_CTL_ADD, A, {events=EPOLLIN, data={u32=A, u64=A}}) = -1 EBADF (Bad file descriptor)',
+  ]);
+});
+
+test('a call strace split inside an argument it prints on entry and on exit (sendfile\'s offset) is joined as one line', () => {
+  const text = `
+900  socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 5<socket:[500]>
+901  sendfile(5<socket:[500]>, 6</tmp/x.bin>, [0] <unfinished ...>
+900  close(7</tmp/y>) = 0
+901  <... sendfile resumed> => [10240], 10240) = 10240
+`;
+  assert.deepEqual(lines(text), ['socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = A',
+    'sendfile(A, FILE1, [0] => [10240], 10240) = 10240']);
+});
+
+test('a runtime\'s epoll (libuv\'s loop: a pipe and an eventfd first) is not the program\'s, even when it adds the program\'s socket', () => {
+  const text = `
+900  epoll_create1(EPOLL_CLOEXEC) = 13<anon_inode:[eventpoll]>
+900  epoll_ctl(13<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 14<pipe:[600]>, {events=EPOLLIN, data={u32=14, u64=14}}) = 0
+900  epoll_ctl(13<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 16<anon_inode:[eventfd]>, {events=EPOLLIN, data={u32=16, u64=16}}) = 0
+900  socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK, IPPROTO_IP) = 17<socket:[500]>
+900  connect(17<socket:[500]>, {sa_family=AF_INET, sin_port=htons(1060), sin_addr=inet_addr("127.0.0.1")}, 16) = 0
+900  epoll_ctl(13<anon_inode:[eventpoll]>, EPOLL_CTL_ADD, 17<socket:[500]>, {events=EPOLLIN, data={u32=17, u64=17}}) = 0
+900  epoll_pwait(13<anon_inode:[eventpoll]>, [{events=EPOLLERR, data={u32=17, u64=17}}], 1024, 0, NULL, 8) = 1
+900  recvmsg(17<socket:[500]>, {msg_namelen=128}, 0) = -1 ECONNREFUSED (Connection refused)
+`;
+  assert.deepEqual(lines(text).map((l) => l.split('(')[0]), ['socket', 'connect', 'recvmsg']);
+});

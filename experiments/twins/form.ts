@@ -20,15 +20,30 @@ function wrap(v: unknown): unknown {
   return v;
 }
 
+// One proxy per object, and a proxy is its own twin: a result that hands
+// back an object given (select()'s ready lists) is that object, as Python's
+// `r == [a]` asks.
+const proxies = new WeakMap<object, object>();
+const made = new WeakSet<object>();
+
 /** The object, its methods that have a Sync form made in the chosen form. */
 export function twin<T extends object>(target: T): T {
-  return new Proxy(target, {
+  if (made.has(target)) return target;
+  const known = proxies.get(target);
+  if (known !== undefined) return known as T;
+  const proxy = new Proxy(target, {
     get(t, key) {
       const v = Reflect.get(t, key, t) as unknown;
-      if (typeof key !== 'string' || typeof v !== 'function') return v;
+      if (typeof v !== 'function') return v;
+      // The symbol-named methods (repr()'s pyRepr, Symbol.dispose) are the
+      // target's, called on it: they read its private fields.
+      if (typeof key !== 'string') return (v as (...a: unknown[]) => unknown).bind(t);
       const sync = Reflect.get(t, `${key}Sync`, t) as unknown;
       const fn = (!promise && typeof sync === 'function' ? sync : v) as (...a: unknown[]) => unknown;
       return (...args: unknown[]) => wrap(fn.apply(t, args));
     },
   });
+  proxies.set(target, proxy);
+  made.add(proxy);
+  return proxy;
 }

@@ -49,7 +49,8 @@ export class Poll {
   modify(fd: FileLike, eventmask: number): void {
     const n = fdOf(fd);
     const mask = maskArg(eventmask);
-    if (!this.#fds.has(n)) throw errorFromErrno(C.ENOENT, 'modify');
+    // (ENOENT is an errno, not one of the constants: C.ENOENT was undefined.)
+    if (!this.#fds.has(n)) throw errorFromErrno(native.errno.ENOENT, 'modify');
     this.#fds.set(n, mask);
   }
 
@@ -158,10 +159,13 @@ function maxeventsArg(maxevents: unknown): number {
   return maxevents;
 }
 
+// select.epoll.register/modify take `eventmask: unsigned_int(bitwise=True)`
+// (Modules/selectmodule.c's clinic input): any integer, its low 32 bits
+// kept, never refused. That is also what a port needs: JavaScript's
+// `EPOLLOUT | EPOLLET` is negative (EPOLLET is bit 31, and | makes int32).
 function epollMask(mask: unknown): number {
-  if (typeof mask !== 'number' || !Number.isInteger(mask)) throw new TypeError('eventmask must be an integer');
-  if (mask < 0 || mask > 0xffffffff) throw new RangeError(`eventmask must be 0-4294967295, got ${mask}`);
-  return mask;
+  if (typeof mask !== 'number' || !Number.isSafeInteger(mask)) throw new TypeError('eventmask must be an integer');
+  return Number(BigInt.asUintN(32, BigInt(mask)));
 }
 
 /**

@@ -39,7 +39,8 @@ function fileno(file: FileLike): number {
   return fd;
 }
 
-// _check_sendfile_params().
+// _check_sendfile_params(). Whether the socket is non-blocking is asked
+// later, by each way of sending (nonBlocking()).
 function check(s: SendfileSocket, file: unknown, offset: unknown, count: unknown): void {
   const mode = typeof file === 'object' && file !== null ? (file as { mode?: unknown }).mode : undefined;
   if (typeof mode === 'string' && !mode.includes('b')) throw new RangeError('file should be opened in binary mode');
@@ -51,6 +52,13 @@ function check(s: SendfileSocket, file: unknown, offset: unknown, count: unknown
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
     throw new TypeError(`offset must be a non-negative integer, got ${String(offset)}`);
   }
+}
+
+// socket.py asks after fstat(), so that an empty file (or a FIFO, whose
+// size is 0) on a non-blocking socket sends nothing and returns 0:
+// _sendfile_use_sendfile's `if not fsize: return 0` comes before its
+// `if timeout == 0: raise ValueError(...)`; _sendfile_use_send asks first.
+function nonBlocking(s: SendfileSocket): void {
   if (s.timeout === 0) throw new RangeError('non-blocking sockets are not supported');
 }
 
@@ -63,6 +71,7 @@ function* useSendfile(s: SendfileSocket, file: FileLike, offset: number, count: 
     throw new GiveUp(String(err));
   }
   if (!size) return 0;  // an empty file (or one whose size fstat does not know)
+  nonBlocking(s);
   // Truncated to 1 GiB, as socket.py does (bpo-38319).
   let blocksize = Math.min(count || size, 2 ** 30);
   const timeout = s.timeout;
@@ -114,6 +123,7 @@ function reader(file: FileLike, offset: number): (n: number) => Uint8Array {
 }
 
 function* useSend(s: SendfileSocket, file: FileLike, offset: number, count: number | null): Steps<number> {
+  nonBlocking(s);
   const read = reader(file, offset);
   let blocksize = count ? Math.min(count, 8192) : 8192;
   let total = 0;

@@ -17,7 +17,7 @@ import { scatterReceived } from '../sys/received';
 import { OSError, errorFromErrno, timedOut } from '../errors';
 import { native, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '../native';
 import { isOptions, type CallOptions } from '../promise';
-import { pyRepr, repr } from '../repr';
+import { pyRepr, repr, str } from '../repr';
 import { sendfileSteps, type FileLike } from './sendfile';
 
 const C = native.constants;
@@ -208,7 +208,10 @@ export class Socket {
   }
 
   // socket.py's __repr__: getsockname() and getpeername() of an open
-  // socket, each left out when it fails or names nothing.
+  // socket, each left out when it fails or names nothing, and written with
+  // str(), not repr() (Lib/socket.py: `s += ", laddr=%s" % str(laddr)`), so
+  // that an AF_UNIX path has no quotes: laddr=/tmp/x.sock, but
+  // laddr=b'\x00name' for an abstract one (str() of bytes is its repr).
   [pyRepr](): string {
     const closed = this.#closed;
     let out = `<socket.socket${closed ? ' [closed]' : ''} fd=${this.#fd}, family=${this.#family}, type=${this.#type}, proto=${this.proto}`;
@@ -216,7 +219,7 @@ export class Socket {
       for (const [key, name] of [['laddr', 'getsockname'], ['raddr', 'getpeername']] as const) {
         try {
           const a = this[name]();
-          if (a !== null && a !== '' && !(a instanceof Uint8Array && a.length === 0)) out += `, ${key}=${repr(a)}`;
+          if (a !== null && a !== '' && !(a instanceof Uint8Array && a.length === 0)) out += `, ${key}=${str(a)}`;
         } catch (err) {
           if (!(err instanceof OSError)) throw err;
         }
