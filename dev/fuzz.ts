@@ -268,7 +268,7 @@ async function child(seed: number, count: number, seconds: number, traceFile: st
       ['detach', () => []],
     ] as [string, (s: { family: number }) => unknown[]][]).map(([name, args]) => (): Call => {
       const s = socks.length ? pick(socks) : newSock();
-      const a = args(s);
+      const a = args({ family: s.family.value });
       return { name: `sock.${name}(${show(a)})`, run: () => {
         const r = (s as unknown as Record<string, (...x: unknown[]) => unknown>)[name](...a);
         if (name === 'detach' && typeof r === 'number' && r >= 0) { harden(r); fds.push(r); }
@@ -293,7 +293,7 @@ async function child(seed: number, count: number, seconds: number, traceFile: st
     ] as [string, (s: { family: number }) => unknown[]][]).map(([name, args]) => (): Call => {
       const s = socks.length ? pick(socks) : newSock();
       const o = form === '' ? signalOpt() : { aborts: false, signal: undefined, ref: undefined };
-      const a = [...args(s), ...(form === '' && (o.signal !== undefined || o.ref !== undefined) ? [{ signal: o.signal, ref: o.ref }] : [])];
+      const a = [...args({ family: s.family.value }), ...(form === '' && (o.signal !== undefined || o.ref !== undefined) ? [{ signal: o.signal, ref: o.ref }] : [])];
       return { name: `sock.${name}${form}(${show(a)})`, aborts: o.aborts, run: () => {
         const r = (s as unknown as Record<string, (...x: unknown[]) => unknown>)[`${name}${form}`](...a);
         const keep = (v: unknown) => {
@@ -320,6 +320,108 @@ async function child(seed: number, count: number, seconds: number, traceFile: st
         return p.poll(-1, { signal: AbortSignal.timeout(1 + int(10)) });
       } }; },
   ];
+
+  // ---- the shapes that found issue 13's defects ----
+  // An object argument whose property getter runs JavaScript in the middle
+  // of the addon's reading of it: aborting the call's own signal, closing
+  // one of the fuzzer's descriptors, detaching or resizing a buffer; or the
+  // same object behind a Proxy that does it on every property read.
+  const mischief = (ac?: AbortController): (() => void) => pick([
+    () => ac?.abort(),
+    () => { if (fds.length > 1) sys.close(fds.splice(int(fds.length), 1)[0]); },
+    () => { try { detached(); } catch { /* nothing to detach */ } },
+    () => {},
+  ]);
+  const hostile = <T extends object>(o: T, act: () => void): T => {
+    if (chance(0.5)) {
+      return new Proxy(o, { get(t, k, r) { if (typeof k === 'string') act(); return Reflect.get(t, k, r); } });
+    }
+    const out = { ...o } as Record<string, unknown>;
+    const key = pick(Object.keys(o));
+    const value = (o as Record<string, unknown>)[key];
+    Object.defineProperty(out, key, { enumerable: true, get() { act(); return value; } });
+    return out as T;
+  };
+  // A buffer the call will be pending on, and what is done to it meanwhile.
+  const resizable = (): [Uint8Array, () => void] => {
+    // (ES2024's resizable ArrayBuffer; Node 20 has it.)
+    const ab = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void })(64, { maxByteLength: 256 });
+    const view = new Uint8Array(ab);
+    return [view, pick([() => ab.resize(0), () => ab.resize(256), () => structuredClone(ab, { transfer: [ab] }), () => {}])];
+  };
+  const tick = () => new Promise((r) => setTimeout(r, int(3)));
+  calls.push(
+    // getters and Proxies in the address, msg and options of Promise-form calls
+    () => { const ac = new AbortController(); const act = mischief(ac); const f = fd();
+      const addr = sysAddr(); const a = [f, Buffer.from('x'), 0, typeof addr === 'object' && addr !== null ? hostile(addr, act) : addr];
+      return { name: `sys.sendto(${show(a)}) with a hostile address`, aborts: true, closes: true,
+        run: () => sys.sendto(...(a as [number, Buffer, number, never]), { signal: ac.signal }) }; },
+    () => { const ac = new AbortController(); const act = mischief(ac);
+      const msg = hostile({ iov: [Buffer.alloc(16)], namelen: 128, controllen: pick([0, 64]) }, act);
+      return { name: 'sys.recvmsg(fd, a hostile msg) with its signal', aborts: true, closes: true,
+        run: () => sys.recvmsg(fd() as number, msg, S.MSG_DONTWAIT, { signal: ac.signal }) }; },
+    () => { const ac = new AbortController(); const act = mischief(ac);
+      const options = hostile({ signal: ac.signal, ref: chance(0.5) }, act);
+      return { name: 'sock.recvfrom(100, hostile options)', aborts: true, closes: true, run: () => {
+        const s = socks.length ? pick(socks) : newSock();
+        const p = s.recvfrom(100, options);
+        setTimeout(() => ac.abort(), int(5));
+        return p;
+      } }; },
+    // detach and resize while a call is pending
+    () => { const [view, act] = resizable();
+      return { name: 'sys.recv() pending on a buffer resized or detached meanwhile', aborts: true, closes: true, run: async () => {
+        const [a, b] = sys.socketpair(S.AF_UNIX, S.SOCK_DGRAM);
+        const p = sys.recv(a, view, 0, { signal: AbortSignal.timeout(20) });
+        act();
+        await tick();
+        try { sys.sendSync(b, Buffer.alloc(int(100))); } catch { /* EAGAIN */ }
+        try { return await p; } finally { sys.close(a); sys.close(b); }
+      } }; },
+    // close and abort racing a pending call; the number reused at once
+    () => ({ name: 'a pending recvfrom, its fd closed and the number taken again at once', closes: true, run: async () => {
+      const f = newFd();
+      fds.splice(fds.indexOf(f), 1);
+      const p = sys.recvfrom(f, Buffer.alloc(8), 0, undefined).catch((e) => e);
+      if (chance(0.5)) await tick();
+      sys.close(f);
+      const again = newFd();  // most often the same number
+      const r = await p;
+      if (!(r instanceof S.SocketClosedError) && !(r instanceof S.OSError)) throw new Error(`the old call on ${f} gave ${String(r)} after ${again} took the number`);
+      if (r instanceof S.OSError && r.errno !== S.errno.EBADF && r.errno !== S.errno.EAGAIN) throw r;
+    } }),
+    () => ({ name: 'an abort and a close racing one pending call', aborts: true, closes: true, run: async () => {
+      const f = newFd();
+      fds.splice(fds.indexOf(f), 1);
+      const ac = new AbortController();
+      const p = sys.recvfrom(f, Buffer.alloc(8), 0, undefined, { signal: ac.signal });
+      if (chance(0.5)) { ac.abort(); sys.close(f); } else { sys.close(f); ac.abort(); }
+      return p;
+    } }),
+    // SCM_RIGHTS descriptors closed while the sendmsg is pending
+    () => ({ name: 'sys.sendmsg() with SCM_RIGHTS, the passed fd closed while pending', closes: true, run: async () => {
+      const [a, b] = sys.socketpair(S.AF_UNIX, S.SOCK_DGRAM);
+      const passed = newFd();
+      fds.splice(fds.indexOf(passed), 1);
+      const data = Buffer.alloc(4);
+      data.writeInt32LE(passed);
+      const p = sys.sendmsg(a, { iov: [Buffer.from('m')], control: [{ level: S.SOL_SOCKET, type: S.SCM_RIGHTS, data }] });
+      if (chance(0.5)) await tick();
+      sys.close(passed);
+      try {
+        return await p;
+      } finally {
+        // Whatever arrived is closed again: a received fd is the fuzzer's own.
+        for (;;) {
+          let got;
+          try { got = sys.recvmsgSync(b, { iov: [Buffer.alloc(4)], controllen: 64 }, S.MSG_DONTWAIT); } catch { break; }
+          for (const c of got.control) if (c.type === S.SCM_RIGHTS) for (let k = 0; k + 4 <= c.data.length; k += 4) sys.close(c.data.readInt32LE(k));
+        }
+        sys.close(a);
+        sys.close(b);
+      }
+    } }),
+  );
 
   const started = Date.now();
   const say = (line: string) => process.stdout.write(line + '\n');

@@ -255,3 +255,20 @@ test('a pending poll ended by close() names the fd closed, not -1', async () => 
   assert.equal(err.fd, b);
   sys.close(a);
 });
+
+// Smaller: a facade socket dropped open is closed when collected, as
+// CPython's sock_finalize closes it, with ResourceWarning when asked.
+test('a facade socket dropped without close() is closed once collected; PYTHONWARNINGS=default shows the ResourceWarning', () => {
+  for (const warnings of ['', 'default']) {
+    const r = spawnSync(process.execPath, ['--expose-gc', fixture, 'drop'], {
+      env: { ...process.env, PYTHONWARNINGS: warnings }, encoding: 'utf8', timeout: 30_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.before, [true, true, true]);
+    assert.deepEqual(out.after, [false, false, false], 'the dropped sockets are still open');
+    assert.equal(out.kept, true, 'a socket still referred to was closed');
+    const shown = (r.stderr.match(/ResourceWarning: unclosed <socket\.socket fd=\d+, family=2, type=2, proto=0>/g) ?? []).length;
+    assert.equal(shown, warnings === '' ? 0 : 3, r.stderr);
+  }
+});

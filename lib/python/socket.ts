@@ -47,6 +47,29 @@ function sendtoArgs(rest: unknown[]): [number, Address] {
   return [intArg(rest[0], 'flags'), rest[1] as Address];
 }
 
+// sock_finalize() (Modules/socketmodule.c): a socket nothing refers to any
+// more is closed, with ResourceWarning "unclosed <socket.socket ...>".
+// CPython's default warning filters ignore ResourceWarning; it is shown
+// here when PYTHONWARNINGS asks for it (default, always, error: python -W),
+// through process.emitWarning. A socket with a call pending is referred
+// to by that call, and is not collected.
+interface Held { fd: number; repr: string }
+
+const showResourceWarnings = (): boolean =>
+  /(^|,)\s*(default|always|error|module|once)(::ResourceWarning)?\s*($|,)/.test(process.env.PYTHONWARNINGS ?? '');
+
+const unclosed = new FinalizationRegistry<Held>((held) => {
+  const fd = held.fd;
+  if (fd < 0) return;
+  held.fd = -1;
+  if (showResourceWarnings()) process.emitWarning(`unclosed ${held.repr}`, 'ResourceWarning');
+  try {
+    native.close(fd);
+  } catch {
+    // As CPython's finalizer: nothing to raise to.
+  }
+});
+
 export class Socket {
   #fd: number;
   #timeout: number | null;
@@ -95,6 +118,8 @@ export class Socket {
     this.#family = f;
     this.#type = t & ~(C.SOCK_NONBLOCK | C.SOCK_CLOEXEC);
     this.proto = p;
+    this.#held = { fd: this.#fd, repr: `<socket.socket fd=${this.#fd}, family=${f}, type=${this.#type}, proto=${p}>` };
+    unclosed.register(this, this.#held, this);
     // init_sockobject(): SOCK_NONBLOCK means timeout 0; otherwise the
     // default timeout, which if set puts the socket in non-blocking mode.
     if (t & C.SOCK_NONBLOCK) {
@@ -121,6 +146,17 @@ export class Socket {
   // closes it (_decref_socketios).
   #ioRefs = 0;
   #closed = false;
+  // What the finalizer closes if this socket is dropped open (unclosed below).
+  #held: Held;
+
+  // The fd is no longer this socket's to close: closed or detached.
+  #release(): number {
+    const fd = this.#fd;
+    this.#fd = -1;
+    this.#held.fd = -1;
+    unclosed.unregister(this);
+    return fd;
+  }
 
   /** For makefile()'s files (socket.py's _io_refs += 1): one more file keeps the fd open. */
   _increfSocketios(): void {
@@ -142,9 +178,8 @@ export class Socket {
     this.#arity('close', arguments.length, 0, 0, 'py');
     this.#closed = true;
     if (this.#ioRefs > 0) return;
-    const fd = this.#fd;
-    if (fd === -1) return;
-    this.#fd = -1;
+    if (this.#fd === -1) return;
+    const fd = this.#release();
     try {
       native.close(fd);
     } catch (err) {
@@ -156,13 +191,10 @@ export class Socket {
   /** detach(): gives up the fd without closing it; no system call. */
   detach(): number {
     this.#arity('detach', arguments.length, 0, 0, 'py');
-    const fd = this.#fd;
     this.#closed = true;
-    this.#fd = -1;
-    return fd;
+    return this.#release();
   }
 
-  /** The timeout, as gettimeout() gives it (socket.timeout, a read-only property). */
   /**
    * The address family, as given to socket() or read from the fd: a member
    * of AddressFamily, as CPython's family property gives it. Compare its
@@ -178,6 +210,7 @@ export class Socket {
     return SocketKind.convert(this.#type);
   }
 
+  /** The timeout, as gettimeout() gives it (socket.timeout, a read-only property). */
   get timeout(): number | null {
     return this.#timeout;
   }
