@@ -190,6 +190,8 @@ export interface Native extends PromiseForms {
     makePair: (first: unknown, second: unknown) => [unknown, unknown],
   ): void;
   cancel(id: number): boolean;
+  /** Aborts the calls of one AbortSignal together; how many were still running. */
+  cancelMany(ids: number[]): number;
   /** The pool's threads now, and how many it may have (budget), bound by which limit. */
   threads(): { threads: number; idle: number; running: number; budget: number; bound: string; signals: number };
 }

@@ -69,6 +69,16 @@ constexpr size_t kStackSize = 128 << 10;
 
 int CancelSignal() { return SIGRTMIN + 3; }
 
+}  // namespace
+
+// A CancelAndWait's count of the calls it waits for (pool.h).
+struct Waiter {
+  size_t left = 0;
+  std::condition_variable done;
+};
+
+namespace {
+
 struct PoolThread {
   pthread_t thread{};
   std::condition_variable cv;
@@ -92,6 +102,9 @@ struct Pool {
   size_t budget = 0;  // 0: not computed yet
   const char* bound = "";
   size_t signals = 0;  // cancel signals sent, for the tests of cancellation's cost
+  // CancelAndWaits that wait on `left`, rescanning (their calls had a
+  // waiter already, or there was no memory to list them).
+  size_t rescanning = 0;
 };
 Pool* pool = new Pool;  // never deleted, see above
 
@@ -202,10 +215,14 @@ bool OnPoolThread() {
   return strcmp(name, kThreadName) == 0;
 }
 
-void OnCancelSignal(int sig, siginfo_t*, void* context) {
-  // On one of ours: nothing; the system call it interrupted returns EINTR.
-  // On any other thread (the signal came from outside): block it there from
-  // now on, so that the next one goes to a thread that wants it.
+pid_t our_pid = 0;  // set with the handler; SI_TKILL from it is a canceller's
+
+void OnCancelSignal(int sig, siginfo_t* info, void* context) {
+  // Ours (pthread_kill from this process, to one of our threads): nothing;
+  // the system call it interrupted returns EINTR. From outside, on any
+  // other thread: block it there from now on, so that the next one goes to
+  // a thread that wants it.
+  if (info != nullptr && info->si_code == SI_TKILL && info->si_pid == our_pid) return;
   int saved = errno;
   if (!OnPoolThread()) sigaddset(&static_cast<ucontext_t*>(context)->uc_sigmask, sig);
   errno = saved;
@@ -248,11 +265,12 @@ void Execute(PendingCall* c) {
   c->status = c->op->ret >= 0 ? kOk : kError;
 }
 
+// Under the pool's lock.
 void Finish(PendingCall* c) {
-  std::lock_guard<std::mutex> lock(pool->mu);
   RemoveRunning(c);
   c->finished = true;
-  pool->left.notify_all();
+  if (c->waiter != nullptr && --c->waiter->left == 0) c->waiter->done.notify_one();
+  if (pool->rescanning > 0) pool->left.notify_all();
   HandBack(c);
 }
 
@@ -282,8 +300,10 @@ void* ThreadMain(void* arg) {
     c->has_thread = true;
     lock.unlock();
     Execute(c);
-    Finish(c);
+    // The lock taken once on the way out: finished, handed back and idle
+    // (10,000 threads woken at once queue on it).
     lock.lock();
+    Finish(c);
     // Never allocates: Dispatch() reserved a place for every thread.
     t->slot = pool->idle.size();
     pool->idle.push_back(t);
@@ -292,27 +312,44 @@ void* ThreadMain(void* arg) {
 
 // Marks a running call cancelled and signals its thread; the caller holds
 // the pool's lock. False when the call has already finished.
-bool MarkCancelled(PendingCall* c, int ending) {
+bool MarkCancelled(PendingCall* c, int ending, bool signal = true) {
   if (c->finished) return false;
   int none = 0;
   c->ending.compare_exchange_strong(none, ending, std::memory_order_acq_rel);
   c->cancel.store(true, std::memory_order_release);
-  if (c->has_thread) Signal(c->thread);
+  if (!signal) {
+    c->unsignalled = true;
+  } else if (c->has_thread) {
+    Signal(c->thread);
+  }
   return true;
 }
 
-// The canceller: sends the signal again to every cancelled call still in
-// the kernel, every kResignal, until it leaves; sleeps while there is none.
+// The canceller: sends the signal again to the cancelled calls still in
+// the kernel when kResignal has passed without one of them finishing (a
+// signal lost in the window before the thread entered the kernel), and
+// sleeps while there is none. While 10,000 threads woken at once are still
+// on their way out, it sends nothing more.
 // (It sleeps without the lock: woken by each call that finishes, it would
 // scan the list once per call.)
 void* Resignal(void*) {
   std::unique_lock<std::mutex> lock(pool->mu);
+  size_t seen = 0;  // the list's length after the last round
   for (;;) {
     while (pool->cancelling.empty()) pool->cancelled.wait(lock);
+    // First the signals an abort of many left to send (CancelMany): here,
+    // so that the JavaScript thread is not the one each woken thread
+    // preempts.
+    for (PendingCall* c : pool->cancelling) {
+      if (!c->unsignalled || c->finished) continue;
+      c->unsignalled = false;
+      if (c->has_thread) Signal(c->thread);
+    }
     lock.unlock();
     std::this_thread::sleep_for(kResignal);
     lock.lock();
     auto& v = pool->cancelling;
+    size_t before = v.size();
     for (size_t i = 0; i < v.size();) {
       PendingCall* c = v[i];
       if (c->finished) {
@@ -321,17 +358,14 @@ void* Resignal(void*) {
         c->Release();
         continue;
       }
-      // Again after 0.5 ms, then 1, 2, 4... up to 64 ms: a lost signal is
-      // rare and found in the first rounds, while 10,000 threads woken at
-      // once take tens of milliseconds to run, and are not signalled again
-      // meanwhile for every round.
-      auto now = std::chrono::steady_clock::now();
-      if (c->has_thread && now >= c->resignal_at) {
-        Signal(c->thread);
-        c->resignal_at = now + kResignal * (1u << std::min(c->resignals++, 7u));
-      }
       i++;
     }
+    // No call left the kernel since the last round (and none was added):
+    // signal the rest again.
+    if (!v.empty() && v.size() == before && before <= seen) {
+      for (PendingCall* c : v) if (c->has_thread) Signal(c->thread);
+    }
+    seen = v.size();
   }
 }
 
@@ -358,7 +392,6 @@ void Follow(PendingCall* c) {
     pthread_attr_destroy(&attr);
   }
   c->Retain();
-  c->resignal_at = std::chrono::steady_clock::now() + kResignal;
   if (pool->cancelling.empty()) pool->cancelled.notify_one();
   pool->cancelling.push_back(c);
 }
@@ -372,6 +405,7 @@ void InstallCancelSignal() {
     sa.sa_sigaction = OnCancelSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_SIGINFO;  // no SA_RESTART: the blocked call must return EINTR
+    our_pid = getpid();
     sigaction(CancelSignal(), &sa, nullptr);
   });
   // This JavaScript thread never takes it, nor the threads it starts from
@@ -448,11 +482,13 @@ bool CancelOne(PendingCall* c, int ending) {
 }
 
 // Every matched call is marked and signalled in one pass, and the wait is
-// for the last of them, each signalled again only when kResignal passes
-// without one finishing: the work is linear in the calls running, however
-// many match (10,000 pending on one socket, or in an environment going away).
+// for the last of them, told by the last to finish; each is signalled
+// again only when kResignal passes with calls still in the kernel. The
+// work is linear in the calls running, however many match (10,000 pending
+// on one socket, or in an environment going away).
 void CancelAndWait(bool (*match)(const PendingCall*, const void*), const void* arg, int ending, int closed) {
   std::unique_lock<std::mutex> lock(pool->mu);
+  Waiter w;
   std::vector<PendingCall*> matched;
   bool listed = true;
   try {
@@ -460,39 +496,81 @@ void CancelAndWait(bool (*match)(const PendingCall*, const void*), const void* a
   } catch (const std::bad_alloc&) {
     listed = false;
   }
+  bool shared = false;  // a call already waited for by another close()
   for (PendingCall* c : pool->running) {
     if (!match(c, arg)) continue;
     if (closed >= 0 && c->ending.load(std::memory_order_acquire) == 0) c->closed_fd.store(closed, std::memory_order_relaxed);
     MarkCancelled(c, ending);
-    if (listed) {
-      c->Retain();
-      matched.push_back(c);
+    if (!listed) continue;
+    c->Retain();
+    matched.push_back(c);
+    if (c->waiter == nullptr) {
+      c->waiter = &w;
+      w.left++;
+    } else {
+      shared = true;
     }
   }
-  if (!listed) {
-    // No memory to list them: rescan until none is left (slow, but sure).
+  auto resignal = [&] {
+    for (PendingCall* c : matched) if (!c->finished && c->has_thread) Signal(c->thread);
+  };
+  if (!listed || shared) {
+    // Wait on `left` and rescan: without memory for the list, every running
+    // call that matches; with it, the list (slow, but sure, and rare).
+    pool->rescanning++;
     for (;;) {
       bool any = false;
-      for (PendingCall* c : pool->running) {
-        if (!match(c, arg)) continue;
-        any = true;
-        if (c->has_thread) Signal(c->thread);
+      if (listed) {
+        any = std::any_of(matched.begin(), matched.end(), [](const PendingCall* c) { return !c->finished; });
+      } else {
+        for (PendingCall* c : pool->running) any = any || match(c, arg);
       }
-      if (!any) return;
-      pool->left.wait_for(lock, kResignal);
-    }
-  }
-  size_t next = 0;  // matched[0..next) have finished
-  for (;;) {
-    while (next < matched.size() && matched[next]->finished) next++;
-    if (next == matched.size()) break;
-    if (pool->left.wait_for(lock, kResignal) == std::cv_status::timeout) {
-      for (size_t i = next; i < matched.size(); i++) {
-        if (!matched[i]->finished && matched[i]->has_thread) Signal(matched[i]->thread);
+      if (!any) break;
+      if (pool->left.wait_for(lock, kResignal) == std::cv_status::timeout) {
+        if (listed) {
+          resignal();
+        } else {
+          for (PendingCall* c : pool->running) if (match(c, arg) && c->has_thread) Signal(c->thread);
+        }
       }
     }
+    pool->rescanning--;
+  } else {
+    // Signalled again only when kResignal passed with no call finishing: a
+    // lost signal, not 10,000 threads still on their way out.
+    size_t seen = w.left;
+    while (w.left > 0) {
+      if (w.done.wait_for(lock, kResignal) != std::cv_status::timeout) continue;
+      if (w.left == seen) resignal();
+      seen = w.left;
+    }
   }
-  for (PendingCall* c : matched) c->Release();
+  for (PendingCall* c : matched) {
+    if (c->waiter == &w) c->waiter = nullptr;
+    c->Release();
+  }
+}
+
+// Cancels the calls of a list at once (one AbortSignal shared by them),
+// without waiting, under one taking of the lock.
+size_t CancelMany(PendingCall* const* calls, size_t n, int ending) {
+  std::lock_guard<std::mutex> lock(pool->mu);
+  size_t cancelled = 0;
+  bool followed = true;
+  for (size_t i = 0; i < n; i++) {
+    PendingCall* c = calls[i];
+    if (c->finished) continue;
+    cancelled++;
+    // The canceller sends the signals (Resignal), if it can be had.
+    try {
+      if (followed) Follow(c);
+    } catch (const std::bad_alloc&) {
+      followed = false;
+    }
+    MarkCancelled(c, ending, /*signal=*/!followed || !pool->canceller);
+  }
+  if (followed && cancelled > 0) pool->cancelled.notify_one();
+  return cancelled;
 }
 
 void EndPendingCallsOn(int fd) {

@@ -8,7 +8,6 @@
 #include <pthread.h>
 
 #include <atomic>
-#include <chrono>
 #include <memory>
 
 namespace sockcall {
@@ -17,6 +16,7 @@ namespace sockcall {
 enum Status : int { kOk = 0, kError = 1, kAborted = 2, kClosed = 3 };
 
 struct EnvCalls;
+struct Waiter;
 
 // A Promise-form call, from its start on the JavaScript thread to its
 // delivery there.
@@ -37,9 +37,11 @@ struct PendingCall {
   bool has_thread = false;
   bool finished = false;  // out of the kernel for good: Finish() ran
   size_t slot = 0;        // its index in the pool's list of running calls
-  // When the canceller next sends the signal again, and how many times it has.
-  std::chrono::steady_clock::time_point resignal_at{};
-  unsigned resignals = 0;
+  // The close() or teardown waiting for this call to finish, if any: told
+  // alone, so that 10,000 calls finishing wake it once, not 10,000 times.
+  Waiter* waiter = nullptr;
+  // Cancelled, and its thread not yet sent the signal (the canceller sends it).
+  bool unsignalled = false;
   pthread_t thread{};
   // One reference for the environment's table of pending calls, one for
   // the delivery through the threadsafe function.
@@ -62,6 +64,8 @@ void CancelAndWait(bool (*match)(const PendingCall*, const void*), const void* a
 // Cancels one call (an AbortSignal) without waiting: its Promise settles
 // when it has left the kernel. False when it has already finished.
 bool CancelOne(PendingCall* c, int ending);
+// The same for many calls at once; returns how many were still running.
+size_t CancelMany(PendingCall* const* calls, size_t n, int ending);
 
 // close(fd): ends the calls pending on fd, in any environment, before the
 // number can be given to another file.

@@ -16,6 +16,7 @@
 
 #include <new>
 #include <unordered_map>
+#include <vector>
 
 namespace sockcall {
 
@@ -105,6 +106,23 @@ Napi::Value Cancel(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, CancelOne(it->second, kAborted));
 }
 
+// cancelMany(ids): the calls of one AbortSignal, aborted together.
+Napi::Value CancelManyIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvCalls* a = CallsOf(env);
+  if (!info[0].IsArray()) ThrowTypeError(env, "ids must be an array");
+  Napi::Array ids = info[0].As<Napi::Array>();
+  std::vector<PendingCall*> calls;
+  calls.reserve(ids.Length());
+  for (uint32_t i = 0; i < ids.Length(); i++) {
+    Napi::Value v = ids.Get(i);
+    if (!v.IsNumber()) continue;
+    auto it = a->pending.find(v.As<Napi::Number>().DoubleValue());
+    if (it != a->pending.end()) calls.push_back(it->second);
+  }
+  return Napi::Number::New(env, static_cast<double>(CancelMany(calls.data(), calls.size(), kAborted)));
+}
+
 Napi::Value Threads(const Napi::CallbackInfo& info) {
   PoolCounts n = Counts();
   Napi::Object o = Napi::Object::New(info.Env());
@@ -174,6 +192,7 @@ Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Op> op) {
 void InitPromise(Napi::Env env, Napi::Object exports) {
   exports.Set("setup", Napi::Function::New(env, Setup, "setup"));
   exports.Set("cancel", Napi::Function::New(env, Cancel, "cancel"));
+  exports.Set("cancelMany", Napi::Function::New(env, CancelManyIds, "cancelMany"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
 }
 

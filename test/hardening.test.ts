@@ -131,19 +131,17 @@ test('4: options.signal is read once, so a getter cannot give the check one valu
   sys.close(out);
 });
 
-test('4: a completion that throws (a signal whose removeEventListener throws) rejects the Promise', async () => {
+test('4: a completion that throws (an aborted signal whose reason getter throws) rejects the Promise', async () => {
   const fd = udp();
-  const out = udp();
   const ac = new AbortController();
-  const boom = new Error('removeEventListener failed');
-  ac.signal.removeEventListener = () => { throw boom; };
+  const boom = new Error('the reason getter failed');
   const call = sys.recvfrom(fd, Buffer.alloc(8), 0, undefined, { signal: ac.signal });
-  sys.sendtoSync(out, Buffer.from('hi'), 0, { family: AF_INET, addr: '127.0.0.1', port: portOf(fd) });
+  Object.defineProperty(ac.signal, 'reason', { get() { throw boom; } });
+  ac.abort();
   const r = await settleOrTimeout(call, 5000);
   assert.notEqual(r, 'pending', 'the Promise never settled');
   assert.equal((r as { e: unknown }).e, boom);
   sys.close(fd);
-  sys.close(out);
 });
 
 // 5. An abort while the arguments are converted.
