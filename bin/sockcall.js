@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// The `sockcall` command. The CLI (cli/) is TypeScript, run through tsx (which
-// also runs the .ts programs it compares).
-import { register } from 'tsx/esm/api';
+// The `sockcall` command: the CLI as tsc compiled it (dist/cli, made by
+// `npm run build:ts`, shipped in the package). No TypeScript compiler runs
+// here; a .ts program to compare runs with Node's type stripping or tsx
+// (cli/runtime.ts).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../cli/main.ts');
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('sockcall: dist/cli/main.js is missing: run `npm run build:ts` in the package\n');
+  process.exit(2);
+}
+await import(main.href);

@@ -6,9 +6,9 @@
 // says why it could not start, and the caller draws an empty wire lane with
 // that reason.
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { ownScript } from './runtime.ts';
 import { decodeFrame, tcpdumpLine, type Packet } from './packets.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -82,11 +82,10 @@ export function parseFrameLine(line: string): Captured | null {
  * timestamps on), so that what the program sends next is seen.
  */
 export function startCapture(): Promise<Capture> {
-  const tsx = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-    'dist', 'loader.mjs')).href;
   const env = { ...process.env };
   delete env.SOCKCALL_TRACE;
-  const child = spawn(process.execPath, ['--import', tsx, path.join(here, 'capture-child.ts')],
+  const [cmd, ...argv] = ownScript(here, 'capture-child');
+  const child = spawn(cmd, argv,
     { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';

@@ -9,15 +9,14 @@
 // same arguments and the same fixture.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   maskOutput, normalize, programCalls, splitTeardown, tracerAgreement, tracerCalls, type Normalized, type Selection,
 } from './calls.ts';
 import { descendants, listening, python, startRun, straceWorks, type TraceResult } from './strace.ts';
 import { startCapture, type CaptureResult } from './capture-run.ts';
+import { NoTypeScript, typeScriptRunner } from './runtime.ts';
 
 export interface Side {
   /** The program as given. */
@@ -117,7 +116,6 @@ export interface CompareOptions {
 
 type Resolved = Required<Omit<CompareOptions, 'server' | 'client' | 'capture'>> & Pick<CompareOptions, 'server' | 'client'>;
 
-const require_ = createRequire(import.meta.url);
 const EXTENSIONS = ['.py', '.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.c'];
 
 /** Whether a side is a program file (by its extension) rather than a command. */
@@ -127,8 +125,8 @@ function isProgramFile(program: string, cwd: string): boolean {
 }
 
 /**
- * How a side is run: Python with the real interpreter, TypeScript through
- * tsx, JavaScript with this node, C built with the machine's cc (its stdout
+ * How a side is run: Python with the real interpreter, TypeScript with
+ * Node's type stripping or tsx (runtime.ts), JavaScript with this node, C built with the machine's cc (its stdout
  * unbuffered, so that a program ended at the deadline loses none of it),
  * and anything else as a command for sh(1).
  */
@@ -142,8 +140,12 @@ export function commandFor(program: string, args: string[] = [], cwd = process.c
   }
   if (ext === '.py') return [python(), program, ...args];
   if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
-    const tsx = pathToFileURL(path.join(path.dirname(require_.resolve('tsx/package.json')), 'dist', 'loader.mjs'));
-    return [process.execPath, '--import', tsx.href, program, ...args];
+    try {
+      return [...typeScriptRunner(path.resolve(cwd, program)), program, ...args];
+    } catch (err) {
+      if (err instanceof NoTypeScript) throw new CannotRun(err.message);
+      throw err;
+    }
   }
   if (ext === '.js' || ext === '.mjs' || ext === '.cjs') return [process.execPath, program, ...args];
   if (ext === '.c') {

@@ -7,11 +7,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorcode, SO_EE_ORIGIN_ICMP, SO_EE_ORIGIN_ICMP6, SO_EE_ORIGIN_LOCAL } from 'sockcall';
 import { compare, defaultStyle, formatComparison, type Comparison } from './compare.ts';
+import { packageRoot } from './runtime.ts';
 
 const origins = new Map([[SO_EE_ORIGIN_LOCAL, 'SO_EE_ORIGIN_LOCAL'], [SO_EE_ORIGIN_ICMP, 'SO_EE_ORIGIN_ICMP (an ICMP message)'],
   [SO_EE_ORIGIN_ICMP6, 'SO_EE_ORIGIN_ICMP6 (an ICMPv6 message)']]);
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
 const exp = (name: string, ext: string) => path.join(root, 'experiments', `${name}.${ext}`);
 
 function find(c: Comparison, name: string): string | undefined {

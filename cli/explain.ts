@@ -10,8 +10,8 @@
 // strace then, for each call's entry time.
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { ownScript } from './runtime.ts';
 import { straceWorks, traceRun } from './strace.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -74,11 +74,9 @@ export async function explain(argv: string[]): Promise<number> {
 
   // The probe writes its trace (SOCKCALL_TRACE, set by startRun); for a page
   // it runs under strace too, when strace can trace here.
-  const tsx = pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-    'dist', 'loader.mjs')).href;
   const st = html !== undefined ? straceWorks() : { ok: false as const, why: 'no page was asked for' };
   const started = Date.now() / 1000;
-  const r = await traceRun([process.execPath, '--import', tsx, path.join(here, 'explain-probe.ts'), host, String(port), family,
+  const r = await traceRun([...ownScript(here, 'explain-probe'), host, String(port), family,
     noCapture ? 'nocapture' : 'capture'], { strace: st.ok, deadlineMs: 30_000 });
   const window = { start: started, end: Date.now() / 1000 };
   process.stderr.write(r.stderr);

@@ -5,11 +5,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { python } from './strace.ts';
+import { packageRoot } from './runtime.ts';
 import {
   CannotRun, compare, comparisonJson, defaultStyle, formatComparison, type Comparison, type CompareOptions, type Style,
 } from './compare.ts';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
 const experimentsDir = path.join(root, 'experiments');
 
 /**

@@ -10,7 +10,7 @@ export * from './constants';
 export * from './errors';
 export { Socket, SocketType, socket, socketpair, getdefaulttimeout, setdefaulttimeout } from './python/socket';
 export type { Ancdata, AncdataIn } from './python/socket';
-export type { Address, AddressOut } from './python/address';
+export type { Address, AddressOut, SockName } from './python/address';
 export {
   getaddrinfo, inet_pton, inet_ntop, inet_aton, inet_ntoa, if_nametoindex, if_indextoname, if_nameindex,
   CMSG_LEN, CMSG_SPACE, htons, ntohs, htonl, ntohl,

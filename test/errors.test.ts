@@ -143,3 +143,29 @@ test('errno names and classes agree with CPython for every errno it knows', () =
   }
 });
 
+
+// The traceback is the main thread's: in a worker_threads Worker an uncaught
+// OSError of a facade program reaches the parent's 'error' event unchanged,
+// as Node delivers any uncaught error of a Worker (issue 14).
+test("a Worker's uncaught OSError reaches the parent's 'error' event with its errno, code and class", async () => {
+  const { Worker } = await import('node:worker_threads');
+  const w = new Worker(`
+    const { socket, AF_INET, SOCK_DGRAM } = require('sockcall');
+    const s = socket(AF_INET, SOCK_DGRAM);
+    s.connectSync(['127.0.0.1', 9]);
+    s.sendSync(Buffer.from('x'));
+    setTimeout(() => s.recvSync(10), 50);
+  `, { eval: true });
+  const [err, code] = await new Promise<[Error & Partial<OSError>, number]>((resolve) => {
+    let error: Error & Partial<OSError>;
+    w.on('error', (e) => { error = e; });
+    w.on('exit', (c) => resolve([error, c]));
+  });
+  assert.ok(err !== undefined, 'no error event');
+  assert.equal(err.name, 'ConnectionRefusedError');
+  assert.equal(err.errno, 111);
+  assert.equal(err.code, 'ECONNREFUSED');
+  assert.equal(err.syscall, 'recv');
+  assert.equal(err.message, '[Errno 111] Connection refused');
+  assert.equal(code, 1);
+});

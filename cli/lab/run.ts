@@ -3,24 +3,20 @@
 // back as JSON. `ip` itself is never traced: compare's strace starts inside
 // the runner, on the programs alone.
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { ownScript, packageRoot } from '../runtime.ts';
 import { LabError } from './netns.ts';
 import type { Lab } from './topology.ts';
 import type { Job, RunnerInput, RunnerOutput } from './runner.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const root = path.join(here, '..', '..');
+export const root = packageRoot(here);
 export const labDir = path.join(root, 'experiments', 'lab');
-
-export function tsxLoader(): string {
-  return pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
-}
 
 export function runInLab(lab: Lab, jobs: Job[], options: { concurrency: number; capture: boolean }): Promise<RunnerOutput> {
   const input: RunnerInput = { jobs, concurrency: options.concurrency, capture: options.capture ? 'c0' : null };
-  const argv = lab.ns.exec(lab.ns.client, [process.execPath, '--import', tsxLoader(), path.join(here, 'runner.ts')]);
+  const argv = lab.ns.exec(lab.ns.client, ownScript(here, 'runner'));
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';

@@ -23,7 +23,11 @@ export type Address =
   | string
   | Buffer
   | Uint8Array
-  | [ifname: string, proto: number, pkttype?: number, hatype?: number, addr?: Uint8Array];
+  | [ifname: string, proto: number, pkttype?: number, hatype?: number, addr?: Uint8Array]
+  // What makesockaddr gives for a family it does not decode, so that
+  // getsockname()'s result type-checks as an argument; CPython refuses it
+  // at run time ("getsockaddrarg: bad family"), as sockcall does.
+  | [family: number, data: Uint8Array];
 
 /** What the facade returns: the same shapes, null where the kernel gave no address. */
 export type AddressOut =
@@ -34,6 +38,9 @@ export type AddressOut =
   | [string, number, number, number, Buffer]
   | [number, Buffer]
   | null;
+
+/** A socket's own or its peer's name: the kernel always gives one (getsockname(2)). */
+export type SockName = Exclude<AddressOut, null>;
 
 /** getsockaddrlen(): the sockaddr size CPython gives the kernel for a family. */
 export function sockaddrLength(family: number): number {
@@ -183,6 +190,8 @@ function describeValue(v: unknown): string {
 }
 
 /** makesockaddr(): the native address as Python shows it. */
+export function fromSockaddr(a: SockaddrOut, fd: number): SockName;
+export function fromSockaddr(a: SockaddrOut | null, fd: number): AddressOut;
 export function fromSockaddr(a: SockaddrOut | null, fd: number): AddressOut {
   if (a === null) return null;
   if ('data' in a) return [a.family, a.data];

@@ -7,7 +7,7 @@
 // thread, as Python does; `recvfrom()` returns a Promise and makes the same
 // system calls on a thread of the addon. Each method is one generator of
 // steps (calls.ts), run in either form, through sock_call_ex's policy.
-import { fromSockaddr, sockaddrLength, toSockaddr, type Address, type AddressOut } from './address';
+import { fromSockaddr, sockaddrLength, toSockaddr, type Address, type AddressOut, type SockName } from './address';
 import { inspect } from 'node:util';
 import { ancArg, arity, intArg, intoArgs, iovArg, sizeArg, splitOptions, timeoutArg, type ArityStyle, type Int } from './args';
 import { AddressFamily, SocketKind, type IntEnumMember } from './enums';
@@ -347,12 +347,12 @@ export class Socket {
     native.shutdown(this.#fd, intArg(how, 'how'));
   }
 
-  getsockname(): AddressOut {
+  getsockname(): SockName {
     this.#arity('getsockname', arguments.length, 0, 0, 'none');
     return fromSockaddr(native.getsockname(this.#fd, sockaddrLength(this.#family)), this.#fd);
   }
 
-  getpeername(): AddressOut {
+  getpeername(): SockName {
     this.#arity('getpeername', arguments.length, 0, 0, 'none');
     return fromSockaddr(native.getpeername(this.#fd, sockaddrLength(this.#family)), this.#fd);
   }
