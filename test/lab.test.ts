@@ -284,6 +284,23 @@ test('explain --lab tells a row: the calls, the ICMP on the wire, and who was to
   assert.match(r.stdout, /It was not told: a socket without a peer/);
 });
 
+test('lab --html draws one cell, and says so before building anything', async () => {
+  for (const [args, why] of [
+    [['--matrix'], /--html draws one cell, not the matrix .*: sockcall lab KIND \[--family 4\|6\] \[--mode MODE\] \[--recverr on\|off\] --html FILE/],
+    [['port', 'host'], /--html draws one cell: name one KIND \(port, host, .*\), not 2, e\.g\. sockcall lab port --family 4 --html lab\.html/],
+    [[], /--html draws one cell: name one KIND/],
+    [['port', '--', 'true'], /--html draws a cell's two programs, not a command/],
+  ] as [string[], RegExp][]) {
+    const r = await cli(['lab', ...args.slice(0, args.indexOf('--') < 0 ? undefined : args.indexOf('--')), '--html', 'x.html',
+      ...(args.includes('--') ? args.slice(args.indexOf('--')) : [])]);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, why);
+  }
+  const help = await cli(['lab', '--help']);
+  assert.match(help.stdout, /--html FILE {4}one cell on a time line/);
+  assert.match(help.stdout, /Not with --matrix: a time line needs each call's entry/);
+});
+
 test('without the privilege, lab and explain --lab say what they need and make nothing',
   { skip: process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status !== 0 && 'needs setpriv to drop the privilege' },
   async () => {
