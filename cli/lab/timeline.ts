@@ -79,7 +79,7 @@ export function labTimeline(cell: Cell, inv: Invocation, c: Comparison, packets:
       'entry to its return on a real time axis, with the socket\'s kernel state and the packets on the client\'s link, the ICMP ' +
       'error joined to the call it was reported to; the two programs side by side, aligned by row.',
     notes: [
-      `In the lab, ${k.how}. Both programs ran in the client namespace, given the same arguments ` +
+      `In the lab: ${k.how}. Both programs ran in the client namespace, given the same arguments ` +
         `(\`${inv.program}.py ${inv.args.join(' ')}\`): they send from ${inv.from}, this cell's own source address, to ` +
         `${inv.to} port ${port}.`,
       ...(tl.notes ?? []),
