@@ -28,8 +28,8 @@ const USAGE = `usage: sockcall compare [options] PROGRAM_A PROGRAM_B [-- ARG...]
        sockcall compare --all [--json] [--deadline SECONDS] [NAME...]
        sockcall demo
        sockcall explain [--host HOST] [--port PORT] [--family 4|6] [--html FILE [--no-capture]]
-       sockcall explain --lab KIND [--family 4|6]
-       sockcall lab [--matrix | --compare | KIND... | -- COMMAND]   (sockcall lab --help)
+       sockcall explain --lab KIND [--family 4|6] [--html FILE]
+       sockcall lab [--matrix | --compare | KIND... | -- COMMAND] [--html FILE]   (sockcall lab --help)
 
 compare runs PROGRAM_A and then PROGRAM_B, one after the other, each under
 strace -f; keeps the system calls each makes on its own sockets (those

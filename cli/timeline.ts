@@ -188,6 +188,11 @@ export interface SideInput {
   outcome?: string;
   /** Prefix of the ids on the page ('L', 'R', 'E'). */
   prefix: string;
+  /**
+   * Where the capture was made, when not on lo: the wire lane's name (the
+   * interface) and the note that says how its frames were taken and timed.
+   */
+  wire?: { lane: string; note: string };
 }
 
 interface Sock {
@@ -293,8 +298,12 @@ export function buildSide(input: SideInput): TimelineSide {
     return nextOnThread.get(i) ?? (c.start + (c.seconds ?? 0) + 0.001);
   };
   const portsOf = (f: Captured): { sport?: number; dport?: number } => f.tcp ?? { sport: f.packet.sport, dport: f.packet.dport };
-  const isError = (f: Captured) => (f.packet.protocol === 'icmp' && f.packet.type === 3) ||
-    (f.packet.protocol === 'icmp6' && f.packet.type === 1);
+  // ICMP errors (RFC 792: destination unreachable, time exceeded, parameter
+  // problem; RFC 4443: destination unreachable, packet too big, time
+  // exceeded, parameter problem): each quotes the packet it is about. Only
+  // the port unreachable is seen on lo; the lab makes the others.
+  const isError = (f: Captured) => (f.packet.protocol === 'icmp' && [3, 11, 12].includes(f.packet.type ?? -1)) ||
+    (f.packet.protocol === 'icmp6' && [1, 2, 3, 4].includes(f.packet.type ?? -1));
   const sentBy = new Map<Captured, { sock: Sock; call: number }>();
   // A datagram socket's send, but sendmmsg, makes one datagram: the first
   // frame to its destination in its window; any later one is another's.
@@ -345,10 +354,14 @@ export function buildSide(input: SideInput): TimelineSide {
     const by = sentBy.get(f);
     const name = (s: Sock) => input.socketNames?.get(s.name) ?? s.name;
     const note = by ? `sent by ${calls[by.call].name} on ${name(by.sock)}`
-      : about ? `an ICMP error about a datagram ${name(about)} sent` : sock ? `to ${name(sock)}` : undefined;
-    return { id: `${p}p${k}`, time: f.time!, stamp: f.stamp!, line: f.line, kind, note };
+      : about ? `an ICMP error about a ${about.type === 'stream' ? 'segment' : 'datagram'} ${name(about)} sent`
+      : sock ? `to ${name(sock)}` : undefined;
+    return { id: `${p}p${k}`, time: f.time!, stamp: f.stamp!, line: f.line, kind, note,
+      ...(input.wire ? { lane: input.wire.lane } : {}) };
   });
-  if (input.capture?.ok) {
+  if (input.capture?.ok && input.wire) {
+    notes.push(input.wire.note);
+  } else if (input.capture?.ok) {
     notes.push('Wire: the frames a packet socket on lo saw during the run (the incoming copy, as tcpdump shows it), each at ' +
       'the kernel\'s receive timestamp (SO_TIMESTAMPNS: CLOCK_REALTIME, the clock of strace -ttt), kept when they are to or ' +
       'from a port of the run\'s sockets, or an ICMP error about a datagram one of them sent.');
@@ -358,12 +371,15 @@ export function buildSide(input: SideInput): TimelineSide {
   const kernel: KernelEvent[] = [];
   const arrows: Arrow[] = [];
   let ke = 0;
-  const causes = new Map<string, { packet: WirePacket; used: boolean; f: Captured }[]>();
+  // Each cause is claimed once per kind of state it sets: with IP_RECVERR one
+  // ICMP error both sets SO_ERROR and queues an entry (ip_icmp_error() and
+  // then sk->sk_err in __udp4_lib_err), each told by its own call.
+  const causes = new Map<string, { packet: WirePacket; used: { so_error: boolean; errqueue: boolean }; f: Captured }[]>();
   kept.forEach(({ f, sock, about }, k) => {
     const target = about ?? (f.tcp && /R/.test(f.tcp.flags) ? sock : null);
     if (target === null) return;
     const l = causes.get(target.name) ?? [];
-    l.push({ packet: packets[k], used: false, f });
+    l.push({ packet: packets[k], used: { so_error: false, errqueue: false }, f });
     causes.set(target.name, l);
   });
   const timeKey = (i: number) => (timed ? calls[i].start ?? Infinity : i);
@@ -377,7 +393,7 @@ export function buildSide(input: SideInput): TimelineSide {
   });
   let boundedAny = false;
   // What the inferences rest on, for the page's note.
-  const grounds = new Set<'udp' | 'tcp' | 'queue'>();
+  const grounds = new Set<'udp' | 'tcp' | 'tcp-icmp' | 'queue'>();
   for (const [name, idx] of bySocket) {
     const s = sockOf(name);
     const label = input.socketNames?.get(name) ?? name;
@@ -389,12 +405,27 @@ export function buildSide(input: SideInput): TimelineSide {
       const raw = input.calls[i].call;
       const end = c.start !== null && c.seconds !== null ? c.start + c.seconds : null;
       const before = (t: number) => end === null || t <= (endBound(i) ?? end);
-      const take = () => {
-        // The last unclaimed cause that arrived before the call returned: an
-        // earlier one's error was overwritten (sk_err holds one error).
-        const avail = pendingOf.filter((x) => !x.used && before(x.packet.time));
-        avail.forEach((x) => { x.used = true; });
-        return avail.length > 0 ? avail[avail.length - 1] : null;
+      const take = (kind: 'so_error' | 'errqueue') => {
+        const open = pendingOf.filter((x) => !x.used[kind] && before(x.packet.time));
+        // Those that arrived before the bar's end; only when none did, the
+        // first one after it (in strace's decoding, before the thread's next
+        // call): a thread's next call can be far off while other threads
+        // call, and a later packet is another call's.
+        const inBar = end === null ? open : open.filter((x) => x.packet.time <= end);
+        if (inBar.length === 0) {
+          if (open.length === 0) return null;
+          open[0].used[kind] = true;
+          return open[0];
+        }
+        // SO_ERROR: the last that arrived, an earlier one's error was
+        // overwritten (sk_err holds one error). The error queue: the oldest,
+        // the queue is first in, first out.
+        if (kind === 'errqueue') {
+          inBar[0].used.errqueue = true;
+          return inBar[0];
+        }
+        inBar.forEach((x) => { x.used.so_error = true; });
+        return inBar[inBar.length - 1];
       };
       const errno = errnoOf(c.result);
       const soErrorRead = c.name === 'getsockopt' && /SOL_SOCKET, SO_ERROR/.test(c.line) && c.result === '0'
@@ -408,13 +439,13 @@ export function buildSide(input: SideInput): TimelineSide {
       const readsQueue = ERRQUEUE.test(raw.args) && c.name === 'recvmsg' && !c.unfinished && !c.result.startsWith('-1');
       if (reportsPending) {
         const e = errno ?? soErrorRead!;
-        const cause = take();
+        const cause = take('so_error');
         // A stream socket's error is told only when its reset was seen.
         if (s.type === 'stream' && cause === null) continue;
         const how = c.name === 'getsockopt' ? 'getsockopt(SO_ERROR) read it, which clears it'
           : `${c.name} returned it (sock_error() hands the pending error over and clears it)`;
         const state = `SO_ERROR = ${e}`;
-        grounds.add(s.type === 'stream' ? 'tcp' : 'udp');
+        grounds.add(s.type !== 'stream' ? 'udp' : cause?.packet.kind === 'icmp' ? 'tcp-icmp' : 'tcp');
         if (cause !== null) {
           kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'so_error', state, pending: true, time: cause.packet.time,
             call: c.id, from: `set when ${cause.packet.kind === 'tcp' ? 'the reset' : 'the ICMP error'} arrived (the capture's time); ` +
@@ -435,7 +466,7 @@ export function buildSide(input: SideInput): TimelineSide {
         kernel.push({ id: `${p}k${ke++}`, socket: label, kind: 'so_error', state: 'SO_ERROR = 0', pending: false,
           time: end, call: c.id, from: `cleared by ${c.name}: ${how}` });
       } else if (readsQueue) {
-        const cause = take();
+        const cause = take('errqueue');
         const stamp = input.errqueueStamps?.get(i) ?? stampIn(raw.args);
         const m = /ee_errno=(\w+)/.exec(raw.args);
         const state = m ? `error queue: 1 (ee_errno ${m[1]})` : 'error queue: 1';
@@ -467,7 +498,7 @@ export function buildSide(input: SideInput): TimelineSide {
   }
   for (const [name, l] of causes) {
     for (const x of l) {
-      if (!x.used) x.packet.note = `${x.packet.note ?? ''}; no call on ${input.socketNames?.get(name) ?? name} reported it`.replace(/^; /, '');
+      if (!x.used.so_error && !x.used.errqueue) x.packet.note = `${x.packet.note ?? ''}; no call on ${input.socketNames?.get(name) ?? name} reported it`.replace(/^; /, '');
     }
   }
   if (timed) {
@@ -481,11 +512,16 @@ export function buildSide(input: SideInput): TimelineSide {
   if (grounds.size > 0) {
     const why: string[] = [];
     if (grounds.has('udp')) {
-      why.push('An ICMP error about a connected UDP socket\'s datagram sets the socket\'s SO_ERROR (__udp4_lib_err, ' +
-        '__udp6_lib_err); the next call on the socket is handed the error and clears it (sock_error()).');
+      why.push('An ICMP error about a UDP socket\'s datagram sets the socket\'s SO_ERROR (__udp4_lib_err, ' +
+        '__udp6_lib_err: a hard error on a connected socket, or any error with IP_RECVERR on); the next call on the socket is ' +
+        'handed the error and clears it (sock_error()).');
     }
     if (grounds.has('tcp')) {
       why.push('A reset that answers a connecting TCP socket sets its SO_ERROR (tcp_reset()), and connect returns it (sock_error()).');
+    }
+    if (grounds.has('tcp-icmp')) {
+      why.push('An ICMP error about a connecting TCP socket\'s SYN sets its SO_ERROR (tcp_v4_err, tcp_v6_err), or, while a call ' +
+        'holds the socket, its soft error (sk_err_soft), which getsockopt(SO_ERROR) hands out when no other error is pending.');
     }
     if (grounds.has('queue')) {
       why.push('With IP_RECVERR an ICMP error also queues a sock_extended_err, and each recvmsg(MSG_ERRQUEUE) that returns takes one off.');
@@ -514,7 +550,7 @@ export { fmtUs };
  * compare's two sides as one page: each side's calls (body, then the
  * runtime's teardown) on the rows compare aligned them on.
  */
-export function compareTimeline(c: Comparison, options: { noCapture?: string } = {}): Timeline {
+export function compareTimeline(c: Comparison, options: { noCapture?: string; wire?: SideInput['wire'] } = {}): Timeline {
   const rows: TimelineRow[] = [];
   const counters = { left: 0, right: 0 };
   const teardownAt = { left: c.left.calls.length, right: c.right.calls.length };
@@ -534,7 +570,7 @@ export function compareTimeline(c: Comparison, options: { noCapture?: string } =
     return buildSide({
       title: s.program, prefix: k === 'left' ? 'L' : 'R', clock: timed ? 'strace' : 'order',
       calls: s.timeline.map(({ line, call }, i) => ({ call, line, row: rowOf[k].get(i) })),
-      capture: c.capture, noCapture: options.noCapture, window: s.window, mainTids: s.mainTids,
+      capture: c.capture, noCapture: options.noCapture, wire: options.wire, window: s.window, mainTids: s.mainTids,
       outcome: `${s.program}: ${s.outcome.text}`,
     });
   });

@@ -12,7 +12,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +21,9 @@ import { straceWorks, type Syscall } from '../cli/strace.ts';
 import { buildSide, type Timeline } from '../cli/timeline.ts';
 import { renderTimeline, wrap } from '../cli/html.ts';
 import { parseFrameLine } from '../cli/capture-run.ts';
+import { capturedOf } from '../cli/lab/timeline.ts';
+import { canMakeLabs, namespaces } from '../cli/lab/netns.ts';
+import type { WirePacket as LabPacket } from '../cli/lab/wire.ts';
 
 const root = path.join(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'sockcall.js');
@@ -30,6 +33,8 @@ const noChromium = existsSync(CHROMIUM) ? false : `Chromium is not installed (${
 const st = straceWorks();
 const noStrace = st.ok ? false : st.why;
 const isRoot = process.getuid?.() === 0;
+const labs = canMakeLabs();
+const noLab = labs.ok ? false : labs.why;
 const tmp = mkdtempSync(path.join(tmpdir(), 'sockcall-html-'));
 chmodSync(tmp, 0o777);  // the unprivileged run writes here too
 
@@ -377,6 +382,80 @@ test('explain --html without strace: the tracer\'s order and durations, said to 
   await o.page.close();
 });
 
+// ---- lab --html ----------------------------------------------------------------------
+
+test('lab --html: one cell of the lab in Python and TypeScript, every call once, the router\'s ICMP on c0 joined to the calls it was reported to',
+  { skip: noChromium || noLab || noStrace }, async () => {
+    // A cell loopback cannot show: a prohibit route on the router, a hard
+    // error (ICMP 3/13, EHOSTUNREACH) that reaches a connected socket
+    // without IP_RECVERR. Family, mode and IP_RECVERR are the defaults.
+    const file = path.join(tmp, 'lab.html');
+    const json = path.join(tmp, 'lab.json');
+    const netns = namespaces().sort();
+    const t0 = performance.now();
+    const r = await cli(['lab', 'prohibit', '--html', file, '--json', json]);
+    const seconds = (performance.now() - t0) / 1000;
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.ok(seconds < 15, `one cell took ${seconds.toFixed(1)} s`);
+    assert.deepEqual(namespaces().sort(), netns, 'the lab is removed');
+    assert.match(r.stdout, /^prohibit\/ipv4\/udp-connected {2}\(administratively prohibited, IPv4, UDP, connected, IP_RECVERR off\) {2}MATCH: /);
+    const [c] = JSON.parse(readFileSync(json, 'utf8')) as { comparison: { rows: { left: string | null; right: string | null }[] } }[];
+    const o = await open(file);
+    loadedClean(o, file);
+    const calls = await callsOnPage(o.page);
+    for (const side of ['left', 'right'] as const) {
+      const want = c.comparison.rows.map((row) => row[side]).filter((l): l is string => l !== null).sort();
+      const got = calls.filter((x) => x.side === side);
+      assert.deepEqual(got.map((x) => x.line).sort(), want, `${side}: every call of the run, once`);
+      for (const x of got) assert.equal(x.shown, `= ${x.result}`, `${x.line}: its result is shown`);
+    }
+    const rowsY = await o.page.$$eval('g.item.call[data-row]', (els) => els.map((e) => ({
+      row: e.getAttribute('data-row'), side: e.closest('g.side')!.getAttribute('data-side'), y: e.getBoundingClientRect().top })));
+    for (const a of rowsY.filter((x) => x.side === 'left')) {
+      const b = rowsY.find((x) => x.side === 'right' && x.row === a.row);
+      if (b) assert.ok(Math.abs(a.y - b.y) < 1, `row ${a.row} is at the same height on both sides`);
+    }
+    for (const lane of await laneOrder(o.page)) assert.deepEqual(lane.bad, [], `${lane.side}: lanes in time order`);
+    oneScale(await scales(o.page), 2);
+    assert.deepEqual(await overflow(o.page), [], 'every mark within the figure');
+    const marks = await o.page.$$eval('g.side', (sides) => sides.map((s) => ({
+      side: s.getAttribute('data-side')!,
+      wire: [...s.querySelectorAll('g.lane.wire')].map((e) => e.getAttribute('data-lane')!),
+      calls: [...s.querySelectorAll('g.item.call')].map((e) => ({ id: e.getAttribute('data-call')!, line: e.getAttribute('data-line')! })),
+      packets: [...s.querySelectorAll('g.item.packet')].map((e) => ({ id: e.getAttribute('data-packet')!, line: e.getAttribute('data-line')!,
+        t: Number(e.getAttribute('data-t')) })),
+      bars: [...s.querySelectorAll('rect.bar')].map((e) => ({ id: e.getAttribute('data-call')!, t0: Number(e.getAttribute('data-t0')),
+        t1: Number(e.getAttribute('data-t1')) })),
+      arrows: [...s.querySelectorAll('path.arrow')].map((e) => ({ from: e.getAttribute('data-from')!, to: e.getAttribute('data-to')! })),
+    })));
+    assert.equal(marks.length, 2);
+    for (const m of marks) {
+      assert.deepEqual(m.wire.map((w) => w.replace(/^.*\|wire\|/, '')), ['c0'], `${m.side}: one wire lane, the client's link`);
+      const bar = (id: string) => m.bars.find((b) => b.id === id)!;
+      const sends = m.calls.filter((x) => /^sendto\(A, "xxx", 3, 0, NULL, 0\) = 3$/.test(x.line)).map((x) => bar(x.id));
+      const icmps = m.packets.filter((x) => /^IP 192\.0\.2\.1 > 192\.0\.2\.\d+: ICMP host 203\.0\.113\.129 unreachable - admin prohibited filter/.test(x.line));
+      assert.equal(sends.length, 2, `${m.side}: two datagrams sent`);
+      assert.equal(icmps.length, 2, `${m.side}: the router answered each with an ICMP 3/13 (${m.packets.map((p) => p.line).join('; ')})`);
+      // Each ICMP came after its datagram's send began, and is joined to the call that reported it: SO_ERROR for the first, recvfrom for the second.
+      const told = [
+        m.calls.find((x) => /^getsockopt\(A, SOL_SOCKET, SO_ERROR, \[EHOSTUNREACH\], \[4\]\) = 0$/.test(x.line)),
+        m.calls.find((x) => /^recvfrom\(A, .*= -1 EHOSTUNREACH \(No route to host\)$/.test(x.line)),
+      ];
+      told.forEach((x, k) => {
+        assert.ok(x, `${m.side}: ${k === 0 ? 'SO_ERROR read as EHOSTUNREACH' : 'recvfrom failing with EHOSTUNREACH'} is on the page`);
+        const into = m.arrows.filter((a) => a.to === x!.id).map((a) => a.from);
+        assert.deepEqual(into, [icmps[k].id], `${m.side}: ${x!.line}: one arrow in, from the ${k === 0 ? 'first' : 'second'} ICMP`);
+        assert.ok(sends[k].t0 < icmps[k].t && icmps[k].t < bar(x!.id).t1,
+          `${m.side}: the ICMP arrived after the send began and before ${x!.line.replace(/\(.*/, '')} returned`);
+      });
+    }
+    const text = (await o.page.textContent('body'))!;
+    assert.match(text, /a packet socket on the client's link \(c0, inside the lab's client namespace\)/);
+    assert.doesNotMatch(text, /Wire lane empty/);
+    notBlank(await screenshotStats(o.page));
+    await o.page.close();
+  });
+
 // ---- the model and the renderer alone, on made-up runs ---------------------------------
 
 const call = (tid: number, time: number, seconds: number, name: string, args: string, result: string): Syscall =>
@@ -456,4 +535,43 @@ test('the renderer: bars as long as their durations, a long idle stretch cut and
   assert.match(html, />499\.050 ms cut</);
   assert.deepEqual(wrap('connect(A, {sa_family=AF_INET, sin_port=htons(1060)}, 16)', 30),
     ['connect(A, {sa_family=AF_INET,', 'sin_port=htons(1060)}, 16)']);
+});
+
+test('the model, on a lab-like run: a time exceeded is an ICMP error; with IP_RECVERR it sets SO_ERROR and queues an entry, ' +
+  'each joined to its call; a call on the main thread does not take a later ICMP meant for the addon thread\'s call', () => {
+  const A = '3';
+  const calls = [
+    call(10, T + 0.000100, 0.000010, 'socket', 'AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP', A),
+    call(10, T + 0.000120, 0.000010, 'getsockname', `${A}, {sa_family=AF_INET, sin_port=htons(40000), sin_addr=inet_addr("192.0.2.10")}, [16]`, '0'),
+    call(11, T + 0.000200, 0.000010, 'connect', `${A}, {sa_family=AF_INET, sin_port=htons(1060), sin_addr=inet_addr("198.51.100.2")}, 16`, '0'),
+    call(11, T + 0.000300, 0.000050, 'sendto', `${A}, "xxx", 3, 0, NULL, 0`, '3'),
+    // The main thread's next call is far off (close, at +10 ms): its bound must not reach the second ICMP.
+    call(10, T + 0.000900, 0.000010, 'getsockopt', `${A}, SOL_SOCKET, SO_ERROR, [EHOSTUNREACH], [4]`, '0'),
+    call(11, T + 0.001200, 0.000010, 'recvmsg', `${A}, {msg_name={sa_family=AF_INET, sin_port=htons(1060), sin_addr=inet_addr("198.51.100.2")}, ` +
+      'msg_control=[{cmsg_len=48, cmsg_level=SOL_IP, cmsg_type=IP_RECVERR, cmsg_data={ee_errno=EHOSTUNREACH, ee_origin=SO_EE_ORIGIN_ICMP, ' +
+      'ee_type=11, ee_code=0, ee_info=0, ee_data=0, offender={sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("192.0.2.1")}}}], ' +
+      `msg_flags=MSG_ERRQUEUE}, MSG_ERRQUEUE`, '3'),
+    call(11, T + 0.002000, 0.000050, 'sendto', `${A}, "xxx", 3, 0, NULL, 0`, '3'),
+    call(11, T + 0.005000, 0.000020, 'recvfrom', `${A}, 0x1, 65535, 0, 0x2, [16]`, '-1 EHOSTUNREACH (No route to host)'),
+    call(10, T + 0.010000, 0.000010, 'close', A, '0'),
+  ].map((c) => ({ call: c, line: `${c.name}(${c.args}) = ${c.result}` }));
+  const udp = (t: string): LabPacket => ({ t: Number(t), stamp: t, dir: 'out', ip: 4, src: '192.0.2.10', dst: '198.51.100.2', protocol: 17,
+    sport: 40000, dport: 1060, line: 'IP 192.0.2.10.40000 > 198.51.100.2.1060: UDP, length 3' });
+  const ttl = (t: string): LabPacket => ({ t: Number(t), stamp: t, dir: 'in', ip: 4, src: '192.0.2.1', dst: '192.0.2.10', protocol: 1,
+    icmp: { type: 11, code: 0, quoted: { src: '192.0.2.10', dst: '198.51.100.2', protocol: 17, sport: 40000, dport: 1060 } },
+    line: 'IP 192.0.2.1 > 192.0.2.10: ICMP time exceeded in-transit, length 36' });
+  const frames = [udp(`${T}.000320000`), ttl(`${T}.000340000`), udp(`${T}.002020000`), ttl(`${T}.002040000`)].map(capturedOf);
+  const side = buildSide({ title: 'made up', prefix: 'W', clock: 'strace', calls, capture: { ok: true, frames, untimed: 0 }, mainTids: [10],
+    wire: { lane: 'c0', note: 'Wire: made up.' } });
+  assert.equal(side.packets.length, 4);
+  assert.ok(side.packets.every((p) => p.lane === 'c0'), 'the packets are on the lane of the interface captured');
+  assert.ok(side.notes.includes('Wire: made up.'), 'and the note says how they were taken');
+  const [icmp1, icmp2] = [side.packets[1].id, side.packets[3].id];
+  const id = (name: string, n = 0) => side.calls.filter((c) => c.name === name)[n].id;
+  assert.deepEqual(side.arrows.map((a) => [a.from, a.to, a.label]).sort(), [
+    [icmp1, id('getsockopt'), 'EHOSTUNREACH'], [icmp1, id('recvmsg'), 'queued'], [icmp2, id('recvfrom'), 'EHOSTUNREACH'],
+  ].sort());
+  assert.deepEqual(side.kernel.filter((k) => k.pending).map((k) => [k.state, k.time]), [
+    ['SO_ERROR = EHOSTUNREACH', T + 0.000340], ['error queue: 1 (ee_errno EHOSTUNREACH)', T + 0.000340], ['SO_ERROR = EHOSTUNREACH', T + 0.002040],
+  ]);
 });

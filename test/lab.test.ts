@@ -275,13 +275,51 @@ test('only documentation addresses, only inside the lab: the host\'s namespace s
   assert.ok(sawProbe, 'the host\'s capture saw the test\'s own loopback datagram');
 });
 
-test('explain --lab tells a row: the calls, the ICMP on the wire, and who was told', { skip }, async () => {
-  const r = await cli(['explain', '--lab', 'prohibit', '--family', '6']);
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /ICMP6, destination unreachable, {2}unreachable prohibited 2001:db8:3:2::1/);
-  assert.match(r.stdout, /recvfrom\(\d+, 0x[0-9a-f]+, 65535, 0, 0x[0-9a-f]+, \[28\]\) = -1 EACCES \(Permission denied\)/);
-  assert.match(r.stdout, /The socket was told: SO_ERROR held 13 EACCES/);
-  assert.match(r.stdout, /It was not told: a socket without a peer/);
+test('explain --lab tells a row: the calls, the ICMP on the wire, and who was told; --html draws step 1', { skip }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-lab-test-'));
+  try {
+    const file = path.join(dir, 'e.html');
+    // The page's arrows need strace's times (without it, its rows are the tracer's order).
+    const r = await cli(['explain', '--lab', 'prohibit', '--family', '6', ...(st.ok ? ['--html', file] : [])]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /ICMP6, destination unreachable, {2}unreachable prohibited 2001:db8:3:2::1/);
+    assert.match(r.stdout, /recvfrom\(\d+, 0x[0-9a-f]+, 65535, 0, 0x[0-9a-f]+, \[28\]\) = -1 EACCES \(Permission denied\)/);
+    assert.match(r.stdout, /The socket was told: SO_ERROR held 13 EACCES/);
+    assert.match(r.stdout, /It was not told: a socket without a peer/);
+    // The page (test/html.test.ts opens lab --html's in Chromium): step 1's
+    // cell, both programs, each side's ICMPv6 error joined to its recvfrom.
+    if (!st.ok) return;
+    assert.match(r.stdout, /Step 1 on a time line, udp\.py and udp\.ts under strace in the same lab \(MATCH: /);
+    const html = readFileSync(file, 'utf8');
+    assert.match(html, /<title>sockcall lab: prohibit\/ipv6\/udp-connected, udp\.py and udp\.ts<\/title>/);
+    for (const side of ['L', 'R']) {
+      const icmps = [...html.matchAll(new RegExp(`data-packet="(${side}p\\d+)" data-line="IP6 2001:db8:1::1 &gt; [^"]*unreachable prohibited`, 'g'))]
+        .map((m) => m[1]);
+      const recv = new RegExp(`data-call="(${side}c\\d+)" data-line="recvfrom\\(A, [^"]*= -1 EACCES`).exec(html)?.[1];
+      assert.equal(icmps.length, 2, `${side}: two ICMPv6 errors on the wire lane`);
+      assert.ok(recv !== undefined, `${side}: recvfrom = -1 EACCES`);
+      assert.ok(html.includes(`data-from="${icmps[1]}" data-to="${recv}"`), `${side}: the second ICMPv6 joined to recvfrom`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lab --html draws one cell, and says so before building anything', async () => {
+  for (const [args, why] of [
+    [['--matrix'], /--html draws one cell, not the matrix .*: sockcall lab KIND \[--family 4\|6\] \[--mode MODE\] \[--recverr on\|off\] --html FILE/],
+    [['port', 'host'], /--html draws one cell: name one KIND \(port, host, .*\), not 2, e\.g\. sockcall lab port --family 4 --html lab\.html/],
+    [[], /--html draws one cell: name one KIND/],
+    [['port', '--', 'true'], /--html draws a cell's two programs, not a command/],
+  ] as [string[], RegExp][]) {
+    const r = await cli(['lab', ...args.slice(0, args.indexOf('--') < 0 ? undefined : args.indexOf('--')), '--html', 'x.html',
+      ...(args.includes('--') ? args.slice(args.indexOf('--')) : [])]);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, why);
+  }
+  const help = await cli(['lab', '--help']);
+  assert.match(help.stdout, /--html FILE {4}one cell on a time line/);
+  assert.match(help.stdout, /Not with --matrix: a time line needs each call's entry/);
 });
 
 test('without the privilege, lab and explain --lab say what they need and make nothing',

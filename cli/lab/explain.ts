@@ -1,12 +1,17 @@
-// `sockcall explain --lab KIND [--family 4|6]`: one row of the matrix
-// told as `sockcall explain` tells the article's case: the kind's cells run
-// in a lab with sockcall's tracer on, each step of the program shown with
-// the system calls it made and what came back on the wire, and what the
-// kernel did with the ICMP error, read from what was measured.
+// `sockcall explain --lab KIND [--family 4|6] [--html FILE]`: one row of
+// the matrix told as `sockcall explain` tells the article's case: the
+// kind's cells run in a lab with sockcall's tracer on, each step of the
+// program shown with the system calls it made and what came back on the
+// wire, and what the kernel did with the ICMP error, read from what was
+// measured. With --html, step 1's cell is also drawn on a time line, in the
+// same lab: the page `sockcall lab KIND --html FILE` writes (timeline.ts).
+import { writeFileSync } from 'node:fs';
 import { show } from '../explain.ts';
+import { renderTimeline } from '../html.ts';
 import { errnoIn, isTraceLine, type CellRun } from './cells.ts';
 import { measure } from './matrix.ts';
 import { LabError, canMakeLabs, sweep } from './netns.ts';
+import { cellPage } from './timeline.ts';
 import { Lab, kind, type Cell, type Family, type Kind, type Mode } from './topology.ts';
 
 function fail(msg: string): number {
@@ -121,14 +126,18 @@ export function narrate(k: Kind, family: Family, runs: CellRun[]): string[] {
 export async function explainLab(argv: string[]): Promise<number> {
   let name: string | undefined;
   let family: Family = 4;
+  let html: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const [k, inline] = argv[i].split('=', 2);
     if (k === '--lab') name = inline ?? argv[++i];
-    else if (k === '--family') {
+    else if (k === '--html') {
+      html = inline ?? argv[++i] ?? null;
+      if (html === null || html.startsWith('--')) return fail('--html needs a file name');
+    } else if (k === '--family') {
       const f = inline ?? argv[++i];
       if (f !== '4' && f !== '6') return fail('--family must be 4 or 6');
       family = Number(f) as Family;
-    } else return fail(`unknown option ${argv[i]} (explain --lab KIND [--family 4|6])`);
+    } else return fail(`unknown option ${argv[i]} (explain --lab KIND [--family 4|6] [--html FILE])`);
   }
   if (name === undefined) return fail('--lab needs a KIND: port, host, net, unreachable, prohibit, ttl, pmtu or blackhole');
   let k: Kind;
@@ -139,14 +148,21 @@ export async function explainLab(argv: string[]): Promise<number> {
     sweep();
     const lab = await Lab.create();
     let runs: CellRun[];
+    let page: Awaited<ReturnType<typeof cellPage>> | null = null;
     try {
       const cells: Cell[] = (['udp-connected', 'udp-unconnected', 'tcp'] as Mode[])
         .flatMap((mode) => [false, true].map((recverr) => ({ kind: k.name, family, mode, recverr })));
       runs = (await measure(lab, cells, 6, true)).runs;
+      if (html !== null) page = await cellPage(lab, cells[0]);
     } finally {
       lab.remove();
     }
     process.stdout.write(narrate(k, family, runs).join('\n') + '\n');
+    if (html !== null && page !== null) {
+      if (page.timeline === null) return fail(`${page.result.id}: no page: ${page.result.error ?? page.result.verdict}`);
+      writeFileSync(html, renderTimeline(page.timeline));
+      process.stdout.write(`\nStep 1 on a time line, udp.py and udp.ts under strace in the same lab (${page.result.verdict}): ${html}\n`);
+    }
     return 0;
   } catch (e) {
     if (e instanceof LabError) return fail(e.message);

@@ -6,11 +6,14 @@ import { formatGrid, formatRuns, matrixJson, measure, selectCells } from './matr
 import { LabError, canMakeLabs, sweep } from './netns.ts';
 import { labDir, runInLab } from './run.ts';
 import type { CompareResult, CompareJob } from './runner.ts';
-import { KINDS, MODES, allCells, cellName, kind, type Family, type Mode, Lab } from './topology.ts';
+import { cellPage, cellWords } from './timeline.ts';
+import { renderTimeline } from '../html.ts';
+import { KINDS, MODES, allCells, cellName, kind, type Cell, type Family, type Mode, Lab } from './topology.ts';
 
-export const LAB_USAGE = `usage: sockcall lab [KIND...] [--family 4|6] [--mode MODE] [--packets]
+export const LAB_USAGE = `usage: sockcall lab [KIND...] [--family 4|6] [--mode MODE] [--recverr on|off] [--packets]
        sockcall lab --matrix [--json FILE] [--packets]
-       sockcall lab --compare [KIND...] [--family 4|6] [--mode MODE] [--json FILE]
+       sockcall lab --compare [KIND...] [--family 4|6] [--mode MODE] [--recverr on|off] [--json FILE]
+       sockcall lab KIND [--family 4|6] [--mode MODE] [--recverr on|off] --html FILE
        sockcall lab -- COMMAND [ARG...]
        sockcall lab --plan | --sweep
 
@@ -28,6 +31,20 @@ Needs root (CAP_NET_ADMIN).
   --compare      run each cell's Python program and its TypeScript port under
                  sockcall compare, in the lab: MATCH, or the rows that differ
   --mode MODE    ${MODES.join(', ')}
+  --recverr on|off
+                 only the cells with IP_RECVERR (IPV6_RECVERR) set, or not set
+  --html FILE    one cell on a time line: its Python program and its TypeScript
+                 port, each under strace (as --compare runs them) while the
+                 client's link is captured, side by side on compare's rows, with
+                 their threads, the socket's kernel state and the packets on c0,
+                 the ICMP error joined to the call it was reported to; written to
+                 FILE (one self-contained HTML page). One cell: KIND, and
+                 --family (default 4), --mode (udp-connected), --recverr (off).
+                 Not with --matrix: a time line needs each call's entry and
+                 return from strace and one pair at a time on the link, where the
+                 matrix runs its 96 cells untraced, eight at once; 96 sections of
+                 lanes would bury the one cell a reader came for, and the grid
+                 already compares the cells. Draw the cell the grid points to.
   -- COMMAND     run COMMAND in the client's namespace (exit status: COMMAND's)
   --plan         print the lab's addresses and what makes each ICMP error
   --sweep        remove labs whose owner is gone, and nothing else
@@ -51,7 +68,10 @@ function plan(): string {
   return lines.join('\n') + '\n';
 }
 
-interface Options { kinds: string[]; family: Family | null; mode: Mode | null; json: string | null; packets: boolean }
+interface Options {
+  kinds: string[]; family: Family | null; mode: Mode | null; recverr: boolean | null; json: string | null; packets: boolean;
+  html: string | null;
+}
 
 async function withLab<T>(fn: (lab: Lab) => Promise<T>): Promise<T> {
   const stale = sweep();
@@ -66,7 +86,7 @@ async function withLab<T>(fn: (lab: Lab) => Promise<T>): Promise<T> {
 
 async function cmdMatrix(o: Options, all: boolean): Promise<number> {
   const t0 = performance.now();
-  const cells = all ? allCells() : selectCells(allCells(), o.kinds, o.family, o.mode);
+  const cells = all ? allCells() : selectCells(allCells(), o.kinds, o.family, o.mode, o.recverr);
   const m = await withLab((lab) => measure(lab, cells));
   const total = performance.now() - t0;
   if (!m.capture.ok) process.stdout.write(`(no capture of the client's link: ${m.capture.error})\n`);
@@ -90,7 +110,7 @@ async function cmdMatrix(o: Options, all: boolean): Promise<number> {
 
 async function cmdCompare(o: Options): Promise<number> {
   const t0 = performance.now();
-  const cells = selectCells(allCells(), o.kinds, o.family, o.mode);
+  const cells = selectCells(allCells(), o.kinds, o.family, o.mode, o.recverr);
   const results = await withLab(async (lab) => {
     const jobs: CompareJob[] = cells.map((c) => {
       const inv = lab.invocation(c);
@@ -113,6 +133,39 @@ async function cmdCompare(o: Options): Promise<number> {
   return bad.length === 0 ? 0 : 1;
 }
 
+/**
+ * The one cell --html draws: KIND, and the family, mode and IP_RECVERR
+ * given, or the article's case (IPv4, UDP connected, no IP_RECVERR).
+ */
+export function htmlCell(kinds: string[], family: Family | null, mode: Mode | null, recverr: boolean | null): Cell | string {
+  if (kinds.length !== 1) {
+    return `--html draws one cell: name one KIND (${KINDS.map((k) => k.name).join(', ')})` +
+      `${kinds.length > 1 ? `, not ${kinds.length}` : ''}, e.g. sockcall lab port --family 4 --html lab.html`;
+  }
+  return { kind: kinds[0], family: family ?? 4, mode: mode ?? 'udp-connected', recverr: recverr ?? false };
+}
+
+async function cmdHtml(o: Options, cell: Cell, file: string): Promise<number> {
+  const t0 = performance.now();
+  const { result, timeline, packets } = await withLab(async (lab) => {
+    const page = await cellPage(lab, cell);
+    return { ...page, packets: o.packets ? page.packets : [] };
+  });
+  process.stdout.write(`${result.id}  (${cellWords(cell)})  ${result.verdict}\n`);
+  if (result.text) process.stdout.write(result.text.split('\n').map((l) => `    ${l}`).join('\n') + '\n');
+  if (packets.length > 0) {
+    const first = packets[0].t;
+    for (const p of packets) process.stdout.write(`    ${((p.t - first) * 1000).toFixed(3).padStart(9)} ms  ${p.line}\n`);
+  }
+  if (o.json !== null) writeFileSync(o.json, JSON.stringify([{ id: result.id, match: result.match, verdict: result.verdict,
+    comparison: result.json }], null, 2) + '\n');
+  if (timeline === null) return fail(`${result.id}: no page: ${result.error ?? result.verdict}`);
+  writeFileSync(file, renderTimeline(timeline));
+  process.stdout.write(`\n(${((performance.now() - t0) / 1000).toFixed(1)} s); the lab is removed\n`);
+  process.stderr.write(`sockcall lab: wrote ${file}\n`);
+  return result.match ? 0 : 1;
+}
+
 async function cmdRun(argv: string[]): Promise<number> {
   return withLab(async (lab) => {
     process.stderr.write(`sockcall lab: running in ${lab.ns.client}: ${argv.join(' ')}\n`);
@@ -129,7 +182,7 @@ export async function lab(argv: string[]): Promise<number> {
   const dashdash = argv.indexOf('--');
   const command = dashdash >= 0 ? argv.slice(dashdash + 1) : null;
   const args = dashdash >= 0 ? argv.slice(0, dashdash) : argv;
-  const o: Options = { kinds: [], family: null, mode: null, json: null, packets: false };
+  const o: Options = { kinds: [], family: null, mode: null, recverr: null, json: null, packets: false, html: null };
   const flags = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const [k, inline] = args[i].split('=', 2);
@@ -143,6 +196,13 @@ export async function lab(argv: string[]): Promise<number> {
       const m = value();
       if (!MODES.includes(m as Mode)) return fail(`--mode must be one of ${MODES.join(', ')}`);
       o.mode = m as Mode;
+    } else if (k === '--recverr') {
+      const r = value();
+      if (r !== 'on' && r !== 'off') return fail('--recverr must be on or off');
+      o.recverr = r === 'on';
+    } else if (k === '--html') {
+      o.html = value() ?? null;
+      if (o.html === null || o.html.startsWith('--')) return fail('--html needs a file name');
     } else if (k === '--json') {
       o.json = value() ?? null;
       if (o.json === null) return fail('--json needs a file name');
@@ -158,6 +218,18 @@ export async function lab(argv: string[]): Promise<number> {
     }
   }
   if (flags.has('--plan')) { process.stdout.write(plan()); return 0; }
+  // What --html cannot draw is said before anything is built.
+  let htmlCellOf: Cell | null = null;
+  if (o.html !== null) {
+    if (command !== null) return fail('--html draws a cell\'s two programs, not a command: sockcall lab KIND --html FILE');
+    if (flags.has('--matrix')) {
+      return fail('--html draws one cell, not the matrix (96 cells, run untraced, eight at once): ' +
+        'sockcall lab KIND [--family 4|6] [--mode MODE] [--recverr on|off] --html FILE (sockcall lab --help says why)');
+    }
+    const cell = htmlCell(o.kinds, o.family, o.mode, o.recverr);
+    if (typeof cell === 'string') return fail(cell);
+    htmlCellOf = cell;
+  }
   const can = canMakeLabs();
   if (!can.ok) return fail(can.why);
   try {
@@ -170,9 +242,12 @@ export async function lab(argv: string[]): Promise<number> {
       if (command.length === 0) return fail('-- needs a command');
       return await cmdRun(command);
     }
+    if (htmlCellOf !== null) return await cmdHtml(o, htmlCellOf, o.html!);
     if (flags.has('--compare')) return await cmdCompare(o);
     const all = flags.has('--matrix');
-    if (all && (o.kinds.length > 0 || o.family !== null || o.mode !== null)) return fail('--matrix runs every cell; leave out KIND, --family and --mode');
+    if (all && (o.kinds.length > 0 || o.family !== null || o.mode !== null || o.recverr !== null)) {
+      return fail('--matrix runs every cell; leave out KIND, --family, --mode and --recverr');
+    }
     return await cmdMatrix(o, all);
   } catch (e) {
     if (e instanceof LabError) return fail(e.message);

@@ -118,7 +118,7 @@ export function matrixJson(m: Measured): unknown {
   };
 }
 
-export function selectCells(all: Cell[], kinds: string[], family: Family | null, mode: Mode | null): Cell[] {
+export function selectCells(all: Cell[], kinds: string[], family: Family | null, mode: Mode | null, recverr: boolean | null = null): Cell[] {
   return all.filter((c) => (kinds.length === 0 || kinds.includes(c.kind)) && (family === null || c.family === family) &&
-    (mode === null || c.mode === mode));
+    (mode === null || c.mode === mode) && (recverr === null || c.recverr === recverr));
 }

@@ -16,12 +16,16 @@ import * as path from 'node:path';
 import {
   sys, htons, AF_PACKET, SOCK_RAW, ETH_P_ALL, SOL_SOCKET, SO_TIMESTAMPNS, SCM_TIMESTAMPNS, PACKET_OUTGOING, OSError,
 } from 'sockcall';
-import { commandFor, compare, comparisonJson, formatComparison } from '../compare.ts';
+import { commandFor, compare, comparisonJson, formatComparison, type Comparison } from '../compare.ts';
 import { decodeLabFrame, type WirePacket } from './wire.ts';
 import { isTraceLine } from './cells.ts';
 
 export interface RunJob { type: 'run'; id: string; program: string; args: string[]; cwd: string; trace?: boolean; timeoutMs?: number }
-export interface CompareJob { type: 'compare'; id: string; left: string; right: string; args: string[]; cwd: string; deadline: number }
+export interface CompareJob {
+  type: 'compare'; id: string; left: string; right: string; args: string[]; cwd: string; deadline: number;
+  /** Also give the whole comparison, with the calls' raw records (times, threads) a time line is drawn from. */
+  timeline?: boolean;
+}
 export type Job = RunJob | CompareJob;
 export interface RunnerInput { jobs: Job[]; concurrency: number; capture: string | null }
 
@@ -31,7 +35,11 @@ export interface RunResult {
   combined?: string[];
   startedAt: number; endedAt: number;
 }
-export interface CompareResult { type: 'compare'; id: string; match: boolean; verdict: string; text: string; json: unknown; error?: string }
+export interface CompareResult {
+  type: 'compare'; id: string; match: boolean; verdict: string; text: string; json: unknown; error?: string;
+  /** With `timeline`: the comparison itself (its `capture` null: the runner's capture of the link is RunnerOutput.packets). */
+  comparison?: Comparison;
+}
 export interface RunnerOutput {
   results: (RunResult | CompareResult)[];
   packets: WirePacket[];
@@ -76,6 +84,7 @@ function startCapture(ifname: string): { stop(): Promise<WirePacket[]>; error?: 
       const t = stamp ? Number(stamp.data.readBigInt64LE(0)) + Number(stamp.data.readBigInt64LE(8)) / 1e9 : Date.now() / 1000;
       const out = r.address !== null && 'pkttype' in r.address && r.address.pkttype === PACKET_OUTGOING;
       const p = decodeLabFrame(frame.subarray(0, r.nbytes), t, out ? 'out' : 'in');
+      if (p !== null && stamp) p.stamp = `${stamp.data.readBigInt64LE(0)}.${String(stamp.data.readBigInt64LE(8)).padStart(9, '0')}`;
       if (p !== null) packets.push(p);
     }
   })();
@@ -134,7 +143,7 @@ async function comparison(job: CompareJob): Promise<CompareResult> {
   try {
     const c = await compare(job.left, job.right, { cwd: job.cwd, args: job.args, deadline: job.deadline });
     return { type: 'compare', id: job.id, match: c.match, verdict: c.verdict, text: formatComparison(c, { color: false, width: 200 }),
-      json: comparisonJson(c) };
+      json: comparisonJson(c), ...(job.timeline ? { comparison: c } : {}) };
   } catch (e) {
     return { type: 'compare', id: job.id, match: false, verdict: `cannot run: ${(e as Error).message}`, text: '', json: null,
       error: (e as Error).message };

@@ -13,8 +13,14 @@ import { sys, AF_INET, AF_INET6 } from 'sockcall';
 export interface Quoted { src: string; dst: string; protocol: number; sport?: number; dport?: number }
 
 export interface WirePacket {
-  /** Kernel receive time (SO_TIMESTAMPNS), seconds since the epoch. */
+  /**
+   * The kernel's timestamp of the packet socket's copy (SO_TIMESTAMPNS),
+   * seconds since the epoch: for a frame sent, as it was handed to the link
+   * (dev_queue_xmit_nit); for one received, as the link received it.
+   */
   t: number;
+  /** The same, as the kernel gave it ("SEC.NSEC"), when it gave one. */
+  stamp?: string;
   /** out: sent by the client; in: received by it. */
   dir: 'out' | 'in';
   ip: 4 | 6;
