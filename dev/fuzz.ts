@@ -51,6 +51,8 @@ async function child(seed: number, count: number, seconds: number, traceFile: st
   const chance = (p: number) => rand() < p;
 
   const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-fuzz-'));
+  // Relative AF_UNIX names ('x' * 107) are bound here, not in the checkout.
+  process.chdir(dir);
   const devnull = openSync('/dev/null', 'r');
   const timeval = Buffer.alloc(16);
   timeval.writeBigInt64LE(0n, 0);
