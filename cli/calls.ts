@@ -215,6 +215,7 @@ type Resolver = (t: Tokens) => Resolved[];
 
 function straceResolver(): Resolver {
   const last = new Map<number, { handle: string; inode: string }>();
+  const files = new Map<number, { what: string; handle: string }>();
   let gen = 0;
   return (t) => t.refs.map((r) => {
     if (r.what === EPOLL) {
@@ -236,7 +237,13 @@ function straceResolver(): Resolver {
     }
     if (r.what !== null) {  // a file, a pipe...: the number is no longer a socket's
       last.delete(r.fd);
-      return { handle: null, inode: null, closedLast: null };
+      // A file received in SCM_RIGHTS is followed from there, as the
+      // tracer follows every number a call made, so that its close() is
+      // named as its arrival was.
+      if (r.made) files.set(r.fd, { what: r.what, handle: `${r.fd}:${r.what}#${++gen}` });
+      const file = files.get(r.fd);
+      if (file !== undefined && file.what !== r.what) files.delete(r.fd);
+      return { handle: file?.what === r.what ? file.handle : null, inode: null, closedLast: null };
     }
     return { handle: null, inode: null, closedLast: last.get(r.fd)?.handle ?? null };
   });
@@ -508,6 +515,8 @@ export function normalize(selection: Selection, options: NormalizeOptions = {}):
       }
       if (r.handle !== null) {
         let l = labels.get(r.handle);
+        // A descriptor that arrived in SCM_RIGHTS keeps its FDn wherever it is used.
+        if (l === undefined && passed.has(r.handle)) return passed.get(r.handle)!;
         if (l === undefined && !ref.passed) {
           l = letter(labels.size);
           labels.set(r.handle, l);

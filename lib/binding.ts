@@ -78,6 +78,9 @@ export const enum Status {
  * same arguments; the Promise form `${name}`, with `ref` after them,
  * returns the call's id and completes through setup()'s `complete`.
  */
+/** struct timespec, for recvmmsg(2)'s timeout. */
+export interface Timespec { tv_sec: number; tv_nsec: number }
+
 export interface BlockingCalls {
   connect: { args: [fd: number, address: Sockaddr]; done: undefined };
   accept4: { args: [fd: number, flags: number, addrlen: number | null]; done: [number, SockaddrOut | null] };
@@ -91,6 +94,15 @@ export interface BlockingCalls {
   recvmsg: {
     args: [fd: number, buffers: number | Bytes[], controllen: number, flags: number, namelen: number | null];
     done: [Got, SockaddrOut | null, Cmsg[], number];
+  };
+  recvmmsg: {
+    args: [fd: number, buffers: Bytes[][], controllens: number[], namelens: (number | null)[], flags: number,
+      timeout: Timespec | null];
+    done: [Got, SockaddrOut | null, Cmsg[], number][];
+  };
+  sendmmsg: {
+    args: [fd: number, buffers: Bytes[][], controls: NativeCmsg[][], names: (Sockaddr | null)[], flags: number];
+    done: number;
   };
   poll: { args: [fds: Pollfd[], timeout: number]; done: [number, number[]] };
   select: {
@@ -175,6 +187,8 @@ export interface Native extends PromiseForms {
     [number, SockaddrOut | null, Cmsg[], number];
   recvmsgSync(fd: number, size: number, controllen: number, flags: number, namelen: number | null):
     [Got, SockaddrOut | null, Cmsg[], number];
+  recvmmsgSync(...args: BlockingCalls['recvmmsg']['args']): [number, SockaddrOut | null, Cmsg[], number][];
+  sendmmsgSync(...args: BlockingCalls['sendmmsg']['args']): number;
   pollSync(fds: Pollfd[], timeout: number): [number, number[]];
   selectSync(...args: BlockingCalls['select']['args']): BlockingCalls['select']['done'];
   sendfileSync(...args: BlockingCalls['sendfile']['args']): number;

@@ -130,6 +130,7 @@ export const MSG_EOR: number = c.MSG_EOR;
 export const MSG_WAITALL: number = c.MSG_WAITALL;
 export const MSG_NOSIGNAL: number = c.MSG_NOSIGNAL;
 export const MSG_ERRQUEUE: number = c.MSG_ERRQUEUE;
+export const MSG_WAITFORONE: number = c.MSG_WAITFORONE;
 export const MSG_CMSG_CLOEXEC: number = c.MSG_CMSG_CLOEXEC;
 export const MSG_CONFIRM: number = c.MSG_CONFIRM;
 export const MSG_MORE: number = c.MSG_MORE;

@@ -223,7 +223,16 @@ constexpr uint32_t kMaxIov = 65536;
 
 void ArgIov(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, bool writing,
             std::vector<Memory>* bufs, std::vector<iovec>* iov) {
-  Napi::Array a = ArgArray(info, i, name, kMaxIov);
+  ValueIov(info.Env(), info[i], name, own, writing, bufs, iov);
+}
+
+void ValueIov(Napi::Env env, Napi::Value v, const std::string& name, bool own, bool writing, std::vector<Memory>* bufs,
+              std::vector<iovec>* iov) {
+  if (!v.IsArray()) ThrowTypeError(env, name + " must be an array");
+  Napi::Array a = v.As<Napi::Array>();
+  if (a.Length() > kMaxIov) {
+    ThrowRangeError(env, name + " has " + std::to_string(a.Length()) + " entries; the limit is " + std::to_string(kMaxIov));
+  }
   uint32_t n = a.Length();
   // Every element first: reading one may run JavaScript (a getter, a Proxy),
   // which could detach or shrink a buffer whose pointer was already taken.
@@ -237,12 +246,11 @@ void ArgIov(const Napi::CallbackInfo& info, size_t i, const char* name, bool own
   for (uint32_t k = 0; k < n; k++) {
     Bytes b;
     if (!ToBytes(values[k], &b)) {
-      ThrowTypeError(info.Env(), std::string(name) + "[" + std::to_string(k) +
-                     "] must be a Buffer, TypedArray, DataView or ArrayBuffer");
+      ThrowTypeError(env, name + "[" + std::to_string(k) + "] must be a Buffer, TypedArray, DataView or ArrayBuffer");
     }
     total += b.len;
     if (own && total > kMaxOwned) {
-      ThrowRangeError(info.Env(), std::string(name) + " holds more than 1 GiB, the most a call on sockcall's threads copies");
+      ThrowRangeError(env, name + " holds more than 1 GiB, the most a call on sockcall's threads copies");
     }
     Memory& m = (*bufs)[k];
     if (!own) m.Borrow(b);

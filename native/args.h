@@ -84,5 +84,8 @@ void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool 
 // an owned copy needs room, not the bytes.
 void ArgIov(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, bool writing,
             std::vector<Memory>* bufs, std::vector<iovec>* iov);
+// The same for a value that is not an argument (one message of sendmmsg's).
+void ValueIov(Napi::Env env, Napi::Value v, const std::string& name, bool own, bool writing, std::vector<Memory>* bufs,
+              std::vector<iovec>* iov);
 
 }  // namespace sockcall

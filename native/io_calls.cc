@@ -6,6 +6,9 @@
 //   recvfrom(fd, buffer | size, flags, addrlen | null)   -> [nbytes | [Buffer, nbytes], address]
 //   recvmsg(fd, buffers | size, controllen, flags, namelen | null)
 //                                     -> [nbytes | [Buffer, nbytes], address, control, msg_flags]
+//   recvmmsg(fd, [buffers...], [controllen...], [namelen | null...], flags, timeout | null)
+//                                     -> [[nbytes | [Buffer, nbytes], address, control, msg_flags]...]
+//   sendmmsg(fd, [buffers...], [control...], [address | null...], flags) -> messages sent
 //   sendfile(out_fd, in_fd, offset | null, count)        -> nbytes
 // A size instead of a buffer asks for a new Buffer of exactly the bytes
 // received; a Promise-form receive always gets one (args.h, Target).
@@ -118,9 +121,10 @@ struct ControlOut {
   }
 };
 
-void ArgControl(const Napi::CallbackInfo& info, size_t i, ControlOut* out) {
-  Napi::Env env = info.Env();
-  Napi::Array control = ArgArray(info, i, "control", 65536);
+void ValueControl(Napi::Env env, Napi::Value v, const std::string& name, ControlOut* out) {
+  if (!v.IsArray()) ThrowTypeError(env, name + " must be an array");
+  Napi::Array control = v.As<Napi::Array>();
+  if (control.Length() > 65536) ThrowRangeError(env, name + " has more than 65536 entries");
   // Each message's data is copied as soon as it is read: reading the next
   // message may run JavaScript.
   struct Message { int level, type; std::string data; };
@@ -128,7 +132,7 @@ void ArgControl(const Napi::CallbackInfo& info, size_t i, ControlOut* out) {
   size_t total = 0;
   for (uint32_t k = 0; k < control.Length(); k++) {
     Napi::Value v = control.Get(k);
-    std::string at = "control[" + std::to_string(k) + "]";
+    std::string at = name + "[" + std::to_string(k) + "]";
     if (!v.IsObject()) ThrowTypeError(env, at + " must be an object { level, type, data }");
     Napi::Object o = v.As<Napi::Object>();
     int level = static_cast<int>(FieldInt(env, o, "level", at, INT32_MIN, INT32_MAX));
@@ -152,6 +156,8 @@ void ArgControl(const Napi::CallbackInfo& info, size_t i, ControlOut* out) {
     p += CMSG_SPACE(m.data.size());
   }
 }
+
+void ArgControl(const Napi::CallbackInfo& info, size_t i, ControlOut* out) { ValueControl(info.Env(), info[i], "control", out); }
 
 class SendmsgOp : public Op {
  public:
@@ -238,8 +244,10 @@ class RecvfromOp : public RecvOp {
   }
 };
 
-class RecvmsgOp : public Op {
- public:
+// One message to receive (recvmsg's, or one of recvmmsg's): its buffers,
+// the room for its sender's address and for its control messages, and what
+// the kernel wrote there.
+struct ReceivedMsg {
   std::vector<Memory> bufs;
   std::vector<iovec> iov;
   bool new_buffer = false;
@@ -248,58 +256,37 @@ class RecvmsgOp : public Op {
   size_t controllen_out = 0;
   int msg_flags = 0;
   NameOut name;
-  int flags = 0;
-  msghdr msg{};
-  void Parse(const Napi::CallbackInfo& info, bool own) override {
-    fd = ArgFd(info, 0);
-    controllen = ArgLength(info, 2, "controllen", 1u << 20);
-    flags = ArgInt32(info, 3, "flags");
-    name.want = ArgAddrlen(info, 4, "namelen", &name.given);
-    if (controllen > 0) control.reset(new char[controllen]());
-    if (info[1].IsNumber()) {
-      Target t;
-      ArgTarget(info, 1, "buffers", true, &t);
-      new_buffer = true;
-      bufs.resize(1);
-      bufs[0] = std::move(t.mem);
-      iov.resize(1);
-      iov[0].iov_base = bufs[0].data;
-      iov[0].iov_len = bufs[0].len;
-    } else {
-      ArgIov(info, 1, "buffers", own, true, &bufs, &iov);
-      new_buffer = own;
-    }
-  }
-  void Run() override {
+  // Fills hdr for the call; `After` reads back what the kernel wrote.
+  void Arm(msghdr* hdr) {
     name.Arm();
-    msg = msghdr{};
-    msg.msg_name = name.ptr();
-    msg.msg_namelen = name.want ? name.sa.len : 0;
-    msg.msg_iov = iov.empty() ? nullptr : iov.data();
-    msg.msg_iovlen = iov.size();
-    msg.msg_control = controllen ? control.get() : nullptr;
-    msg.msg_controllen = controllen;
-    ret = recvmsg(fd, &msg, flags);
-    err = errno;
-    if (name.want) name.sa.len = msg.msg_namelen;
-    controllen_out = msg.msg_controllen;
-    msg_flags = msg.msg_flags;
+    *hdr = msghdr{};
+    hdr->msg_name = name.ptr();
+    hdr->msg_namelen = name.want ? name.sa.len : 0;
+    hdr->msg_iov = iov.empty() ? nullptr : iov.data();
+    hdr->msg_iovlen = iov.size();
+    hdr->msg_control = controllen ? control.get() : nullptr;
+    hdr->msg_controllen = controllen;
+  }
+  void After(const msghdr& hdr) {
+    if (name.want) name.sa.len = hdr.msg_namelen;
+    controllen_out = hdr.msg_controllen;
+    msg_flags = hdr.msg_flags;
   }
   // The bytes received, gathered from the iov in order (never more than the
-  // iov holds: with MSG_TRUNC, ret is the datagram's full length), with ret
+  // iov holds: with MSG_TRUNC, n is the datagram's full length), with n
   // beside them.
-  Napi::Value Gathered(Napi::Env env) const {
+  Napi::Value Gathered(Napi::Env env, long n) const {
     size_t room = 0;
     for (const Memory& m : bufs) room += m.len;
-    size_t total = static_cast<size_t>(ret) < room ? static_cast<size_t>(ret) : room;
+    size_t total = static_cast<size_t>(n) < room ? static_cast<size_t>(n) : room;
     Napi::Buffer<char> out = Napi::Buffer<char>::New(env, total);
     size_t at = 0;
     for (const Memory& m : bufs) {
-      size_t n = m.len < total - at ? m.len : total - at;
-      if (n > 0) memcpy(out.Data() + at, m.data, n);
-      at += n;
+      size_t k = m.len < total - at ? m.len : total - at;
+      if (k > 0) memcpy(out.Data() + at, m.data, k);
+      at += k;
     }
-    return MakePair(env, out, Count(env, ret));
+    return MakePair(env, out, Count(env, n));
   }
   // The control messages the kernel wrote, walked with CMSG_FIRSTHDR and
   // CMSG_NXTHDR (cmsg(3)); a message cut short by MSG_CTRUNC is given with
@@ -325,18 +312,225 @@ class RecvmsgOp : public Op {
     }
     return cmsgs;
   }
-  Napi::Value Result(Napi::Env env) override {
+  // [nbytes | [Buffer, nbytes], address, control, msg_flags]
+  Napi::Value Make(Napi::Env env, long n) const {
     Napi::Array a = Napi::Array::New(env, 4);
-    a.Set(0u, new_buffer ? Gathered(env) : Count(env, ret));
+    a.Set(0u, new_buffer ? Gathered(env, n) : Count(env, n));
     a.Set(1u, name.Make(env));
     a.Set(2u, ControlIn(env));
     a.Set(3u, Napi::Number::New(env, msg_flags));
     return a;
   }
+  void SetControl(size_t n) {
+    controllen = n;
+    if (controllen > 0) control.reset(new char[controllen]());
+  }
+};
+
+class RecvmsgOp : public Op {
+ public:
+  ReceivedMsg m;
+  int flags = 0;
+  msghdr msg{};
+  void Parse(const Napi::CallbackInfo& info, bool own) override {
+    fd = ArgFd(info, 0);
+    m.SetControl(ArgLength(info, 2, "controllen", 1u << 20));
+    flags = ArgInt32(info, 3, "flags");
+    m.name.want = ArgAddrlen(info, 4, "namelen", &m.name.given);
+    if (info[1].IsNumber()) {
+      Target t;
+      ArgTarget(info, 1, "buffers", true, &t);
+      m.new_buffer = true;
+      m.bufs.resize(1);
+      m.bufs[0] = std::move(t.mem);
+      m.iov.resize(1);
+      m.iov[0].iov_base = m.bufs[0].data;
+      m.iov[0].iov_len = m.bufs[0].len;
+    } else {
+      ArgIov(info, 1, "buffers", own, true, &m.bufs, &m.iov);
+      m.new_buffer = own;
+    }
+  }
+  void Run() override {
+    m.Arm(&msg);
+    ret = recvmsg(fd, &msg, flags);
+    err = errno;
+    m.After(msg);
+  }
+  Napi::Value Result(Napi::Env env) override { return m.Make(env, ret); }
   const char* Name() const override { return "recvmsg"; }
   std::string Trace() const override {
-    return "recvmsg(" + Int(fd) + ", " + trace::Msghdr(&msg, name.want ? name.given : 0, controllen, ret, true) + ", " +
-           trace::MsgFlags(flags) + ")";
+    return "recvmsg(" + Int(fd) + ", " + trace::Msghdr(&msg, m.name.want ? m.name.given : 0, m.controllen, ret, true) +
+           ", " + trace::MsgFlags(flags) + ")";
+  }
+};
+
+// recvmmsg(2) and sendmmsg(2): many messages in one call (no Python
+// counterpart; sys only). recvmmsg's timeout is checked only after each
+// datagram (recvmmsg(2), BUGS): a call with none waiting blocks whatever it
+// says, unless MSG_DONTWAIT or MSG_WAITFORONE with one received.
+constexpr uint32_t kMaxMmsg = 1024;  // UIO_MAXIOV, the kernel's own cap on vlen
+
+// strace prints a vector of messages as their first 32 (-s 32), then "...".
+template <class F>
+std::string Vector(size_t n, F each) {
+  std::string out = "[";
+  for (size_t i = 0; i < n && i < 32; i++) out += (i ? ", " : "") + each(i);
+  if (n > 32) out += ", ...";
+  return out + "]";
+}
+
+class RecvmmsgOp : public Op {
+ public:
+  std::vector<ReceivedMsg> msgs;
+  std::vector<mmsghdr> vec;
+  int flags = 0;
+  bool has_timeout = false;
+  timespec timeout{}, timeout_in{};
+  void Parse(const Napi::CallbackInfo& info, bool own) override {
+    Napi::Env env = info.Env();
+    fd = ArgFd(info, 0);
+    Napi::Array iovs = ArgArray(info, 1, "msgs", kMaxMmsg);
+    Napi::Array controllens = ArgArray(info, 2, "controllens", kMaxMmsg);
+    Napi::Array namelens = ArgArray(info, 3, "namelens", kMaxMmsg);
+    uint32_t n = iovs.Length();
+    if (controllens.Length() != n || namelens.Length() != n) ThrowTypeError(env, "msgs, controllens and namelens differ in length");
+    flags = ArgInt32(info, 4, "flags");
+    if (!info[5].IsNull() && !info[5].IsUndefined()) {
+      has_timeout = true;
+      if (!info[5].IsObject()) ThrowTypeError(env, "timeout must be { tv_sec, tv_nsec } or null");
+      Napi::Object t = info[5].As<Napi::Object>();
+      timeout.tv_sec = static_cast<time_t>(FieldInt(env, t, "tv_sec", "timeout", 0, 9007199254740991.0));
+      timeout.tv_nsec = static_cast<long>(FieldInt(env, t, "tv_nsec", "timeout", 0, 999999999));
+    }
+    msgs.resize(n);
+    for (uint32_t i = 0; i < n; i++) {
+      std::string at = "msgs[" + std::to_string(i) + "]";
+      ReceivedMsg& m = msgs[i];
+      Napi::Value len = controllens.Get(i);
+      if (!len.IsNumber()) ThrowTypeError(env, "controllens[" + std::to_string(i) + "] must be a number");
+      double c = len.As<Napi::Number>().DoubleValue();
+      if (!(c >= 0 && c <= (1u << 20)) || c != std::floor(c)) ThrowRangeError(env, "controllens[" + std::to_string(i) + "] must be 0 to 1048576");
+      m.SetControl(static_cast<size_t>(c));
+      Napi::Value nl = namelens.Get(i);
+      if (!nl.IsNull() && !nl.IsUndefined()) {
+        if (!nl.IsNumber()) ThrowTypeError(env, "namelens[" + std::to_string(i) + "] must be a number or null");
+        double v = nl.As<Napi::Number>().DoubleValue();
+        if (!(v >= 0 && v <= sizeof(sockaddr_storage)) || v != std::floor(v)) {
+          ThrowRangeError(env, "namelens[" + std::to_string(i) + "] must be 0 to " + std::to_string(sizeof(sockaddr_storage)));
+        }
+        m.name.want = true;
+        m.name.given = static_cast<socklen_t>(v);
+      }
+      ValueIov(env, iovs.Get(i), at, own, true, &m.bufs, &m.iov);
+      m.new_buffer = own;
+    }
+    vec.resize(n);
+  }
+  void Run() override {
+    for (size_t i = 0; i < msgs.size(); i++) {
+      vec[i] = mmsghdr{};
+      msgs[i].Arm(&vec[i].msg_hdr);
+    }
+    timeout_in = timeout;
+    ret = recvmmsg(fd, vec.empty() ? nullptr : vec.data(), static_cast<unsigned>(vec.size()), flags,
+                   has_timeout ? &timeout : nullptr);
+    err = errno;
+    for (long i = 0; i < ret; i++) msgs[i].After(vec[i].msg_hdr);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array out = Napi::Array::New(env, static_cast<size_t>(ret));
+    for (long i = 0; i < ret; i++) out.Set(static_cast<uint32_t>(i), msgs[i].Make(env, vec[i].msg_len));
+    return out;
+  }
+  const char* Name() const override { return "recvmmsg"; }
+  static std::string Timespec(const timespec& t) {
+    return "{tv_sec=" + Int(static_cast<long>(t.tv_sec)) + ", tv_nsec=" + Int(t.tv_nsec) + "}";
+  }
+  std::string Trace() const override {
+    std::string v = ret < 0 ? trace::Ptr(vec.data())
+                            : Vector(static_cast<size_t>(ret), [&](size_t i) {
+                                const ReceivedMsg& m = msgs[i];
+                                return "{msg_hdr=" + trace::Msghdr(&vec[i].msg_hdr, m.name.want ? m.name.given : 0,
+                                                                   m.controllen, vec[i].msg_len, true) +
+                                       ", msg_len=" + Int(static_cast<long>(vec[i].msg_len)) + "}";
+                              });
+    return "recvmmsg(" + Int(fd) + ", " + v + ", " + Int(static_cast<long>(vec.size())) + ", " + trace::MsgFlags(flags) +
+           ", " + (has_timeout ? Timespec(timeout_in) : std::string("NULL")) + ")";
+  }
+  // strace: "= 2 (left {tv_sec=0, tv_nsec=998898})" when a timeout was given.
+  std::string TraceSuffix() const override { return has_timeout ? " (left " + Timespec(timeout) + ")" : ""; }
+};
+
+class SendmmsgOp : public Op {
+ public:
+  struct Message {
+    std::vector<Memory> bufs;
+    std::vector<iovec> iov;
+    ControlOut control;
+    bool has_addr = false;
+    Sockaddr addr;
+  };
+  std::vector<Message> msgs;
+  std::vector<mmsghdr> vec;
+  int flags = 0;
+  void Parse(const Napi::CallbackInfo& info, bool own) override {
+    Napi::Env env = info.Env();
+    fd = ArgFd(info, 0);
+    Napi::Array iovs = ArgArray(info, 1, "msgs", kMaxMmsg);
+    Napi::Array controls = ArgArray(info, 2, "controls", kMaxMmsg);
+    Napi::Array names = ArgArray(info, 3, "names", kMaxMmsg);
+    uint32_t n = iovs.Length();
+    if (controls.Length() != n || names.Length() != n) ThrowTypeError(env, "msgs, controls and names differ in length");
+    flags = ArgInt32(info, 4, "flags");
+    msgs.resize(n);
+    for (uint32_t i = 0; i < n; i++) {
+      std::string at = "msgs[" + std::to_string(i) + "]";
+      Message& m = msgs[i];
+      ValueControl(env, controls.Get(i), at + ".control", &m.control);
+      Napi::Value name = names.Get(i);
+      if (!name.IsNull() && !name.IsUndefined()) {
+        m.has_addr = true;
+        ParseSockaddr(env, name, (at + ".name").c_str(), &m.addr);
+      }
+      ValueIov(env, iovs.Get(i), at + ".iov", own, false, &m.bufs, &m.iov);
+    }
+    vec.resize(n);
+  }
+  void Run() override {
+    for (size_t i = 0; i < msgs.size(); i++) {
+      Message& m = msgs[i];
+      vec[i] = mmsghdr{};
+      msghdr& h = vec[i].msg_hdr;
+      h.msg_name = m.has_addr ? m.addr.sa() : nullptr;
+      h.msg_namelen = m.has_addr ? m.addr.len : 0;
+      h.msg_iov = m.iov.empty() ? nullptr : m.iov.data();
+      h.msg_iovlen = m.iov.size();
+      h.msg_control = m.control.len ? m.control.buf.get() : nullptr;
+      h.msg_controllen = m.control.len;
+    }
+    ret = sendmmsg(fd, vec.empty() ? nullptr : vec.data(), static_cast<unsigned>(vec.size()), flags);
+    err = errno;
+  }
+  Napi::Value Result(Napi::Env env) override { return Count(env, ret); }
+  const char* Name() const override { return "sendmmsg"; }
+  // As sendmsg's: the fds in SCM_RIGHTS are resolved inside the call.
+  bool Uses(int f) const override {
+    if (f < 0) return false;
+    if (f == fd) return true;
+    for (const Message& m : msgs) if (m.control.Passes(f)) return true;
+    return false;
+  }
+  // Every message, with its msg_len once sent (strace shows it for the
+  // ones the call sent).
+  std::string Trace() const override {
+    std::string v = Vector(vec.size(), [&](size_t i) {
+      std::string e = "{msg_hdr=" + trace::Msghdr(&vec[i].msg_hdr, vec[i].msg_hdr.msg_namelen, msgs[i].control.len, ret,
+                                                  false);
+      if (ret >= 0 && static_cast<long>(i) < ret) e += ", msg_len=" + Int(static_cast<long>(vec[i].msg_len));
+      return e + "}";
+    });
+    return "sendmmsg(" + Int(fd) + ", " + v + ", " + Int(static_cast<long>(vec.size())) + ", " + trace::MsgFlags(flags) + ")";
   }
 };
 
@@ -380,6 +574,8 @@ constexpr Entry kRows[] = {
     Blocking<RecvOp>("recv"),
     Blocking<RecvfromOp>("recvfrom"),
     Blocking<RecvmsgOp>("recvmsg"),
+    Blocking<RecvmmsgOp>("recvmmsg"),
+    Blocking<SendmmsgOp>("sendmmsg"),
     Blocking<SendfileOp>("sendfile"),
 };
 

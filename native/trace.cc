@@ -515,8 +515,13 @@ std::string Msghdr(const msghdr* msg, socklen_t namelen_in, size_t controllen_in
   out += ", msg_iov=[";
   // Received data is shown across the buffers, as much as the call returned.
   size_t left = recv ? static_cast<size_t>(ret) : SIZE_MAX;
+  // strace prints an array's first 32 elements (-s 32), then "...".
   for (size_t i = 0; i < msg->msg_iovlen; i++) {
     const iovec& v = msg->msg_iov[i];
+    if (i == kMaxStr) {
+      out += ", ...";
+      break;
+    }
     if (i) out += ", ";
     size_t n = v.iov_len < left ? v.iov_len : left;
     out += "{iov_base=" + Str(v.iov_base, n) + ", iov_len=" + Int(static_cast<long>(v.iov_len)) + "}";

@@ -6,15 +6,15 @@
 // arguments, once, on a thread of the addon, and returns a Promise. The
 // Promise forms take a last `options` argument: { signal, ref } (promise.ts).
 import { bytesArg, copyInto, describe, type Bytes } from '../bytes';
-import { native, type Cmsg, type Got, type NativeCmsg, type Pollfd, type Sockaddr, type SockaddrOut } from '../native';
+import { native, type Cmsg, type Got, type NativeCmsg, type Pollfd, type Sockaddr, type SockaddrOut, type Timespec } from '../native';
 import { start, type CallOptions } from '../promise';
-import { scatterReceived } from './received';
+import { closeRights, scatterReceived } from './received';
 
 export type {
   Sockaddr, SockaddrIn, SockaddrIn6, SockaddrUn, SockaddrLl, SockaddrUnspec, SockaddrOut, SockaddrRaw, SockaddrUnOut,
   SockaddrLlOut, Cmsg, Pollfd,
 } from '../native';
-export type { CallOptions, Bytes };
+export type { CallOptions, Bytes, Timespec };
 
 /** A control message to send (cmsg(3)). */
 export type CmsgIn = NativeCmsg;
@@ -231,6 +231,86 @@ export async function recvmsg(fd: number, msg: MsgOut, flags = 0, options?: Call
       msg.namelen === undefined ? STORAGE : msg.namelen, ref));
   scatterReceived(iov, data, control, 'recvmsg');
   return { nbytes, address, control, flags: msgFlags };
+}
+
+/**
+ * recvmmsg(2): up to msgs.length messages in one call, each into its own
+ * buffers (as recvmsg's), one result per message received. The timeout is
+ * checked only after a datagram arrives (recvmmsg(2), BUGS): with none
+ * waiting the call blocks, unless flags has MSG_DONTWAIT, or
+ * MSG_WAITFORONE once one came. No Python counterpart: sys only.
+ */
+export function recvmmsgSync(fd: number, msgs: MsgOut[], flags = 0, timeout: Timespec | null = null): MsgReceived[] {
+  const m = mmsgArgs(msgs);
+  return native.recvmmsgSync(fdArg(fd), m.iovs, m.controllens, m.namelens, flags, timeout)
+    .map(([nbytes, address, control, msgFlags]) => ({ nbytes, address, control, flags: msgFlags }));
+}
+export async function recvmmsg(fd: number, msgs: MsgOut[], flags = 0, timeout: Timespec | null = null,
+  options?: CallOptions): Promise<MsgReceived[]> {
+  const m = mmsgArgs(msgs);
+  const got = await start<[Got, SockaddrOut | null, Cmsg[], number][]>('recvmmsg', options,
+    (ref) => native.recvmmsg(fdArg(fd), m.iovs, m.controllens, m.namelens, flags, timeout, ref));
+  // Every message's bytes go to its buffers; once one cannot take them, the
+  // fds of that message and of every later one are closed (received.ts).
+  let failed: unknown;
+  const out = got.map(([[data, nbytes], address, control, msgFlags], i) => {
+    if (failed !== undefined) {
+      closeRights(control);
+    } else {
+      try {
+        scatterReceived(m.iovs[i], data, control, 'recvmmsg');
+      } catch (err) {
+        failed = err;
+      }
+    }
+    return { nbytes, address, control, flags: msgFlags };
+  });
+  if (failed !== undefined) throw failed;
+  return out;
+}
+
+function mmsgArgs(msgs: MsgOut[]): { iovs: Bytes[][]; controllens: number[]; namelens: (number | null)[] } {
+  if (!Array.isArray(msgs)) throw new TypeError('msgs must be an array of { iov, namelen?, controllen? }');
+  const iovs: Bytes[][] = [];
+  const controllens: number[] = [];
+  const namelens: (number | null)[] = [];
+  msgs.forEach((msg, i) => {
+    if (typeof msg !== 'object' || msg === null) throw new TypeError(`msgs[${i}] must be an object { iov, namelen?, controllen? }`);
+    const { iov, namelen, controllen } = msg;
+    if (!Array.isArray(iov)) throw new TypeError(`msgs[${i}].iov (the buffers) must be an array of buffers`);
+    iovs.push(iov);
+    controllens.push(controllen ?? 0);
+    namelens.push(namelen === undefined ? STORAGE : namelen);
+  });
+  return { iovs, controllens, namelens };
+}
+
+/** sendmmsg(2): msgs in one call; the number of messages sent. No Python counterpart: sys only. */
+export function sendmmsgSync(fd: number, msgs: MsgIn[], flags = 0): number {
+  const m = sendmmsgArgs(msgs);
+  return native.sendmmsgSync(fdArg(fd), m.iovs, m.controls, m.names, flags);
+}
+export function sendmmsg(fd: number, msgs: MsgIn[], flags = 0, options?: CallOptions): Promise<number> {
+  return start('sendmmsg', options, (ref) => {
+    const m = sendmmsgArgs(msgs);
+    return native.sendmmsg(fdArg(fd), m.iovs, m.controls, m.names, flags, ref);
+  });
+}
+
+function sendmmsgArgs(msgs: MsgIn[]): { iovs: Bytes[][]; controls: CmsgIn[][]; names: (Sockaddr | null)[] } {
+  if (!Array.isArray(msgs)) throw new TypeError('msgs must be an array of { iov, name?, control? }');
+  const iovs: Bytes[][] = [];
+  const controls: CmsgIn[][] = [];
+  const names: (Sockaddr | null)[] = [];
+  msgs.forEach((msg, i) => {
+    if (typeof msg !== 'object' || msg === null) throw new TypeError(`msgs[${i}] must be an object { iov, name?, control? }`);
+    const { iov, name, control } = msg;
+    if (!Array.isArray(iov)) throw new TypeError(`msgs[${i}].iov (the buffers) must be an array of buffers`);
+    iovs.push(iov);
+    controls.push(control ?? []);
+    names.push(name ?? null);
+  });
+  return { iovs, controls, names };
 }
 
 /** poll(2): sets each entry's revents and returns the number ready (0 on timeout). */

@@ -15,22 +15,28 @@ export function scatterReceived(iov: Bytes[], data: Buffer, control: Cmsg[], sys
   try {
     scatter(iov, data, syscall);
   } catch (err) {
-    const fds: number[] = [];
-    for (const c of control) {
-      if (c.level !== C.SOL_SOCKET || c.type !== C.SCM_RIGHTS) continue;
-      for (let i = 0; i + 4 <= c.data.length; i += 4) fds.push(c.data.readInt32LE(i));
-    }
-    for (const fd of fds) {
-      try {
-        native.close(fd);
-      } catch {
-        // EBADF cannot be: the kernel installed it; EINTR/EIO leave it closed (close(2)).
-      }
-    }
+    const fds = closeRights(control);
     if (fds.length > 0 && err instanceof Error) {
       err.message += `; the ${fds.length} descriptor${fds.length === 1 ? '' : 's'} received with them ` +
         `(SCM_RIGHTS: ${fds.join(', ')}) ${fds.length === 1 ? 'was' : 'were'} closed`;
     }
     throw err;
   }
+}
+
+/** Closes the descriptors a message's SCM_RIGHTS passed, which nobody will take; returns them. */
+export function closeRights(control: Cmsg[]): number[] {
+  const fds: number[] = [];
+  for (const c of control) {
+    if (c.level !== C.SOL_SOCKET || c.type !== C.SCM_RIGHTS) continue;
+    for (let i = 0; i + 4 <= c.data.length; i += 4) fds.push(c.data.readInt32LE(i));
+  }
+  for (const fd of fds) {
+    try {
+      native.close(fd);
+    } catch {
+      // EBADF cannot be: the kernel installed it; EINTR/EIO leave it closed (close(2)).
+    }
+  }
+  return fds;
 }
