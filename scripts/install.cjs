@@ -1,0 +1,53 @@
+// The package's install script: build the addon from source only where no
+// prebuild serves. The prebuild for this platform and arch
+// (prebuilds/<platform>-<arch>/sockcall.node, made by scripts/prebuild.cjs)
+// is loaded in a child process; if it loads, there is nothing to build (and
+// lib/binding.ts will load it). If it is missing or does not load (another
+// architecture, musl, a glibc older than 2.34), node-gyp builds
+// build/Release/sockcall.node, which lib/binding.ts prefers.
+// `npm rebuild sockcall --build-from-source` (npm_config_build_from_source)
+// builds even where the prebuild loads. In a clone of the repository there is
+// no prebuild (prebuilds/ is made by `npm pack` and not committed), so
+// `npm install` builds the developer's addon.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const target = `${process.platform}-${process.arch}`;
+const prebuild = path.join('prebuilds', target, 'sockcall.node');
+
+function prebuildLoads() {
+  if (!fs.existsSync(path.join(root, prebuild))) return `there is no ${prebuild}`;
+  const r = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', path.join(root, prebuild)],
+    { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status === 0) return true;
+  const why = (r.stderr || '').split('\n').find((l) => /Error|error:/.test(l)) || `status ${r.status ?? r.signal}`;
+  return `${prebuild} does not load here (${why.trim()})`;
+}
+
+const force = /^(true|1|sockcall)$/.test(process.env.npm_config_build_from_source || '');
+const loads = force ? 'asked to build from source' : prebuildLoads();
+if (loads === true) {
+  console.log(`sockcall: using the prebuilt addon ${prebuild}`);
+  process.exit(0);
+}
+console.log(`sockcall: building the addon from source: ${loads}`);
+
+// node-gyp: the package's own dependency, else the one npm runs scripts with.
+let nodeGyp;
+try {
+  nodeGyp = require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] });
+} catch {
+  nodeGyp = process.env.npm_config_node_gyp;
+}
+const r = nodeGyp
+  ? spawnSync(process.execPath, [nodeGyp, 'rebuild'], { cwd: root, stdio: 'inherit' })
+  : spawnSync('node-gyp', ['rebuild'], { cwd: root, stdio: 'inherit' });
+if (r.status !== 0) {
+  console.error(`sockcall: building the addon failed${r.error ? ` (${r.error.message})` : ''}. ` +
+    'It needs python3, make and g++ (Debian/Ubuntu: apt-get install python3 make g++), ' +
+    'then `npm rebuild sockcall`.');
+  process.exit(r.status || 1);
+}
