@@ -240,11 +240,11 @@ function load(): { addon: Native; file: string } {
     return { addon: require(prebuild) as Native, file: prebuild };
   } catch (err) {
     tried.push((err as { code?: string }).code === 'MODULE_NOT_FOUND'
-      ? `prebuilds/${target}/sockcall.node: not in the package (prebuilds are made for linux-x64 and linux-arm64)`
+      ? `prebuilds/${target}/sockcall.node: absent (sockcall ships prebuilds for linux-x64 and linux-arm64 with glibc)`
       : `prebuilds/${target}/sockcall.node: ${firstLine(err)}`);
   }
   const error = new Error(
-    `sockcall: its native addon is not built for ${target} (Node ${process.version}).\n` +
+    `sockcall: no build of its native addon loads on ${target} (Node ${process.version}):\n` +
     tried.map((t) => `  tried ${t}\n`).join('') +
     '  Build it from source with `npm rebuild sockcall` (or allow sockcall\'s install script to run, which does the same); ' +
     'that needs python3, make and g++ (Debian/Ubuntu: apt-get install python3 make g++).');

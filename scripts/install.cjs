@@ -5,8 +5,9 @@
 // lib/binding.ts will load it). If it is missing or does not load (another
 // architecture, musl, a glibc older than 2.34), node-gyp builds
 // build/Release/sockcall.node, which lib/binding.ts prefers.
-// `npm rebuild sockcall --build-from-source` (npm_config_build_from_source)
-// builds even where the prebuild loads. In a clone of the repository there is
+// SOCKCALL_BUILD_FROM_SOURCE=1 npm rebuild sockcall builds even where the
+// prebuild loads (so does npm_config_build_from_source, the convention of
+// other addons, though npm 11 warns of --build-from-source as unknown). In a clone of the repository there is
 // no prebuild (prebuilds/ is made by `npm pack` and not committed), so
 // `npm install` builds the developer's addon.
 'use strict';
@@ -27,7 +28,8 @@ function prebuildLoads() {
   return `${prebuild} does not load here (${why.trim()})`;
 }
 
-const force = /^(true|1|sockcall)$/.test(process.env.npm_config_build_from_source || '');
+const force = [process.env.SOCKCALL_BUILD_FROM_SOURCE, process.env.npm_config_build_from_source]
+  .some((v) => /^(1|true|sockcall)$/.test(v || ''));
 const loads = force ? 'asked to build from source' : prebuildLoads();
 if (loads === true) {
   console.log(`sockcall: using the prebuilt addon ${prebuild}`);
