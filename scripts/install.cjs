@@ -7,9 +7,11 @@
 // build/Release/sockcall.node, which lib/binding.ts prefers.
 // SOCKCALL_BUILD_FROM_SOURCE=1 npm rebuild sockcall builds even where the
 // prebuild loads (so does npm_config_build_from_source, the convention of
-// other addons, though npm 11 warns of --build-from-source as unknown). In a clone of the repository there is
-// no prebuild (prebuilds/ is made by `npm pack` and not committed), so
-// `npm install` builds the developer's addon.
+// other addons, though npm 11 warns of --build-from-source as unknown).
+// A checkout (the package not inside a node_modules directory: a clone, or
+// a folder linked by `npm install ../sockcall`) always builds, prebuilds or
+// not (npm pack leaves them in prebuilds/): its tests must run the code
+// being edited, and `npm run build` (node-gyp build) needs build/ made.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -30,7 +32,8 @@ function prebuildLoads() {
 
 const force = [process.env.SOCKCALL_BUILD_FROM_SOURCE, process.env.npm_config_build_from_source]
   .some((v) => /^(1|true|sockcall)$/.test(v || ''));
-const loads = force ? 'asked to build from source' : prebuildLoads();
+const checkout = !path.resolve(root).split(path.sep).includes('node_modules');
+const loads = force ? 'asked to build from source' : checkout ? 'a checkout builds its own' : prebuildLoads();
 if (loads === true) {
   console.log(`sockcall: using the prebuilt addon ${prebuild}`);
   process.exit(0);

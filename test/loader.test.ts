@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -20,8 +20,11 @@ const notElf = Buffer.alloc(4096, 'x');
 interface Pkg { dir: string; local: string; prebuild: string }
 
 function makePackage(t: { after(fn: () => void): void }, opts: { local?: 'good' | 'broken'; prebuild?: boolean }): Pkg {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-loader-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // An installed package: the install script builds in a checkout regardless.
+  const top = mkdtempSync(path.join(tmpdir(), 'sockcall-loader-'));
+  t.after(() => rmSync(top, { recursive: true, force: true }));
+  const dir = path.join(top, 'node_modules', 'sockcall');
+  mkdirSync(dir, { recursive: true });
   mkdirSync(path.join(dir, 'dist', 'lib'), { recursive: true });
   copyFileSync(path.join(root, 'dist', 'lib', 'binding.js'), path.join(dir, 'dist', 'lib', 'binding.js'));
   writeFileSync(path.join(dir, 'dist', 'package.json'), '{"type":"commonjs"}\n');
@@ -133,4 +136,13 @@ test('install script: SOCKCALL_BUILD_FROM_SOURCE=1 builds even where the prebuil
   const r = install(makePackage(t, { prebuild: true }), { SOCKCALL_BUILD_FROM_SOURCE: '1' });
   assert.equal(r.status, 7);
   assert.equal(r.stdout, 'sockcall: building the addon from source: asked to build from source\nnode-gyp rebuild\n');
+});
+
+test('install script: a checkout (not inside node_modules) builds even where the prebuild loads', (t) => {
+  const pkg = makePackage(t, { prebuild: true });
+  const checkout = path.join(path.dirname(path.dirname(pkg.dir)), 'checkout');
+  renameSync(pkg.dir, checkout);
+  const r = install({ ...pkg, dir: checkout });
+  assert.equal(r.status, 7);
+  assert.equal(r.stdout, 'sockcall: building the addon from source: a checkout builds its own\nnode-gyp rebuild\n');
 });
