@@ -246,8 +246,9 @@ function load(): { addon: Native; file: string } {
   const error = new Error(
     `sockcall: no build of its native addon loads on ${target} (Node ${process.version}):\n` +
     tried.map((t) => `  tried ${t}\n`).join('') +
-    '  Build it from source with `npm rebuild sockcall` (or allow sockcall\'s install script to run, which does the same); ' +
-    'that needs python3, make and g++ (Debian/Ubuntu: apt-get install python3 make g++).');
+    '  Build it from source with `npm rebuild sockcall`, which needs python3, make and g++ ' +
+    '(Debian/Ubuntu: apt-get install python3 make g++). For installs to build it, approve sockcall\'s install script ' +
+    '(npm 11: `npm install-scripts approve sockcall`).');
   (error as Error & { code: string }).code = 'SOCKCALL_NO_ADDON';
   throw error;
 }

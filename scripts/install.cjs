@@ -4,7 +4,10 @@
 // is loaded in a child process; if it loads, there is nothing to build (and
 // lib/binding.ts will load it). If it is missing or does not load (another
 // architecture, musl, a glibc older than 2.34), node-gyp builds
-// build/Release/sockcall.node, which lib/binding.ts prefers.
+// build/Release/sockcall.node, which lib/binding.ts prefers. npm 11 runs a
+// dependency's install script only once the project approves it
+// (`npm install-scripts approve sockcall`); until then the prebuild is all
+// an install gets, and `npm rebuild sockcall` runs this script anyway.
 // SOCKCALL_BUILD_FROM_SOURCE=1 npm rebuild sockcall builds even where the
 // prebuild loads (so does npm_config_build_from_source, the convention of
 // other addons, though npm 11 warns of --build-from-source as unknown).

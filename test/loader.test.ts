@@ -2,7 +2,7 @@
 // does, in a package root made here: dist/lib/binding.js copied in, the
 // `bindings` package linked, and copies of this checkout's build standing in
 // for a local build and for a prebuild. No compiler is run.
-// (test/slow/tarball.test.ts does the same with the real tarball.)
+// (test/slow/install.test.ts does the same with the real tarball.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -27,7 +27,7 @@ function makePackage(t: { after(fn: () => void): void }, opts: { local?: 'good' 
   mkdirSync(dir, { recursive: true });
   mkdirSync(path.join(dir, 'dist', 'lib'), { recursive: true });
   copyFileSync(path.join(root, 'dist', 'lib', 'binding.js'), path.join(dir, 'dist', 'lib', 'binding.js'));
-  writeFileSync(path.join(dir, 'dist', 'package.json'), '{"type":"commonjs"}\n');
+  writeFileSync(path.join(dir, 'dist', 'lib', 'package.json'), '{"type":"commonjs"}\n');
   mkdirSync(path.join(dir, 'node_modules'));
   symlinkSync(path.join(root, 'node_modules', 'bindings'), path.join(dir, 'node_modules', 'bindings'));
   mkdirSync(path.join(dir, 'scripts'));
@@ -85,8 +85,9 @@ test('with neither, one error lists what was tried and says how to build', (t) =
     `sockcall: no build of its native addon loads on ${target} (Node ${process.version}):`,
     '  tried build/Release/sockcall.node: not built',
     `  tried prebuilds/${target}/sockcall.node: absent (sockcall ships prebuilds for linux-x64 and linux-arm64 with glibc)`,
-    '  Build it from source with `npm rebuild sockcall` (or allow sockcall\'s install script to run, which does the same); ' +
-    'that needs python3, make and g++ (Debian/Ubuntu: apt-get install python3 make g++).',
+    '  Build it from source with `npm rebuild sockcall`, which needs python3, make and g++ ' +
+    '(Debian/Ubuntu: apt-get install python3 make g++). For installs to build it, approve sockcall\'s install script ' +
+    '(npm 11: `npm install-scripts approve sockcall`).',
   ].join('\n'));
   assert.doesNotMatch(r.message!, /Could not locate the bindings file/);
 });
