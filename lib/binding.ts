@@ -210,10 +210,64 @@ export interface Native extends PromiseForms {
   threads(): { threads: number; idle: number; running: number; budget: number; bound: string; signals: number };
 }
 
-// module_root: the package's root (this file runs from dist/lib, whose own
-// package.json only marks it as CommonJS). SOCKCALL_ADDON names another
-// build of the addon to load instead, such as the sanitizer build
-// (scripts/build-sanitized.cjs).
-export const binding = (process.env.SOCKCALL_ADDON
-  ? require(path.resolve(process.env.SOCKCALL_ADDON))
-  : bindings({ bindings: 'sockcall', module_root: path.join(__dirname, '..', '..') })) as Native;
+// Which build of the addon is loaded: the first of these that loads.
+//   1. SOCKCALL_ADDON, when set: that file and nothing else (the sanitizer
+//      build, scripts/build-sanitized.cjs; an arm64 build under qemu).
+//   2. The local build, build/Release/sockcall.node (found by `bindings`):
+//      in a checkout, the developer's build of the code being edited, which
+//      must win over a prebuild made earlier by `npm pack`; in an installed
+//      package, the install script's build, made only where no prebuild
+//      loads (scripts/install.cjs).
+//   3. The prebuild for this platform and arch, prebuilds/linux-x64/ or
+//      prebuilds/linux-arm64/ (scripts/prebuild.cjs, glibc 2.34 or later):
+//      an installed package with no build of its own (installed with
+//      --ignore-scripts, or whose install script found the prebuild loads).
+// A local build that exists but does not load (built for another machine)
+// is passed over for the prebuild. When none loads, one error says what was
+// tried and how to build the addon.
+// The package's root is two levels up: this file runs from dist/lib, whose
+// own package.json only marks it as CommonJS.
+const root = path.join(__dirname, '..', '..');
+const target = `${process.platform}-${process.arch}`;
+const prebuild = path.join(root, 'prebuilds', target, 'sockcall.node');
+
+function firstLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).split('\n')[0];
+}
+
+function load(): { addon: Native; file: string } {
+  if (process.env.SOCKCALL_ADDON) {
+    const file = path.resolve(process.env.SOCKCALL_ADDON);
+    return { addon: require(file) as Native, file };
+  }
+  const tried: string[] = [];
+  try {
+    const addon = bindings({ bindings: 'sockcall', module_root: root }) as Native;
+    return { addon, file: (addon as { path?: string }).path ?? path.join(root, 'build', 'Release', 'sockcall.node') };
+  } catch (err) {
+    // bindings marks "found nowhere" with the list of paths it looked at.
+    tried.push((err as { tries?: unknown }).tries
+      ? 'build/Release/sockcall.node: not built'
+      : `the local build: ${firstLine(err)}`);
+  }
+  try {
+    return { addon: require(prebuild) as Native, file: prebuild };
+  } catch (err) {
+    tried.push((err as { code?: string }).code === 'MODULE_NOT_FOUND'
+      ? `prebuilds/${target}/sockcall.node: absent (sockcall ships prebuilds for linux-x64 and linux-arm64 with glibc)`
+      : `prebuilds/${target}/sockcall.node: ${firstLine(err)}`);
+  }
+  const error = new Error(
+    `sockcall: no build of its native addon loads on ${target} (Node ${process.version}):\n` +
+    tried.map((t) => `  tried ${t}\n`).join('') +
+    '  Build it from source with `npm rebuild sockcall`, which needs python3, make and g++ ' +
+    '(Debian/Ubuntu: apt-get install python3 make g++). For installs to build it, approve sockcall\'s install script ' +
+    '(npm 11: `npm install-scripts approve sockcall`).');
+  (error as Error & { code: string }).code = 'SOCKCALL_NO_ADDON';
+  throw error;
+}
+
+const loaded = load();
+/** The file the addon was loaded from. */
+export const addonPath: string = loaded.file;
+export const binding = loaded.addon;
