@@ -584,10 +584,12 @@ export class Socket {
     return blocking('recv', this.#fd, sizeArg(bufsize, 'recv'), intArg(flags, 'flags'));
   }
 
-  /** recv(bufsize, flags=0) */
+  /** recv(bufsize, flags=0); recv(0) makes no system call (sock_recv_guts: "If 0 bytes were requested, do nothing"). */
   recvSync(bufsize: number, flags = 0): Buffer {
     this.#arity('recv', arguments.length, 1, 2, 'c');
-    return this.#sync(false, this.#recv(bufsize, flags))[0];
+    const call = this.#recv(bufsize, flags);
+    if (bufsize === 0) return Buffer.alloc(0);
+    return this.#sync(false, call)[0];
   }
 
   recv(bufsize: number, flags?: number, options?: CallOptions): Promise<Buffer>;
@@ -595,7 +597,9 @@ export class Socket {
   recv(bufsize: number, ...rest: unknown[]): Promise<Buffer> {
     return this.#withOptions(rest, (args, options) => {
       this.#arity('recv', arguments.length === 0 ? 0 : 1 + args.length, 1, 2, 'c');
-      return this.#promise(false, this.#recv(bufsize, args[0] ?? 0), options).then(([data]) => data);
+      const call = this.#recv(bufsize, args[0] ?? 0);
+      if (bufsize === 0) return Promise.resolve(Buffer.alloc(0));
+      return this.#promise(false, call, options).then(([data]) => data);
     });
   }
 
@@ -632,10 +636,12 @@ export class Socket {
     };
   }
 
-  /** recv_into(buffer, nbytes=0, flags=0): nbytes 0 means the whole buffer. */
+  /** recv_into(buffer, nbytes=0, flags=0): nbytes 0 means the whole buffer; an empty one makes no system call. */
   recv_intoSync(buffer: Bytes, nbytes = 0, flags = 0): number {
     this.#arity('recv_into', arguments.length, 1, 3, 'c', ['buffer']);
-    return this.#sync(false, this.#recvInto(buffer, nbytes, flags));
+    const call = this.#recvInto(buffer, nbytes, flags);
+    if (toUint8(buffer).byteLength === 0) return 0;
+    return this.#sync(false, call);
   }
 
   recv_into(buffer: Bytes, nbytes?: number, flags?: number, options?: CallOptions): Promise<number>;
@@ -644,7 +650,9 @@ export class Socket {
   recv_into(buffer: Bytes, ...rest: unknown[]): Promise<number> {
     return this.#withOptions(rest, (args, options) => {
       this.#arity('recv_into', arguments.length === 0 ? 0 : 1 + args.length, 1, 3, 'c', ['buffer']);
-      return this.#promise(false, this.#recvInto(buffer, args[0] ?? 0, args[1] ?? 0), options);
+      const call = this.#recvInto(buffer, args[0] ?? 0, args[1] ?? 0);
+      if (toUint8(buffer).byteLength === 0) return Promise.resolve(0);
+      return this.#promise(false, call, options);
     });
   }
 
