@@ -20,11 +20,29 @@ function wrap(v: unknown): unknown {
   return v;
 }
 
+// A file of makefile()'s is iterated with `for await` and closed with
+// `await using` in a twin; in the Sync forms those are its Symbol.iterator
+// and Symbol.dispose, so that each line is a readlineSync().
+function syncFormOf(t: object, key: symbol): unknown {
+  const o = t as Record<symbol, (() => unknown) | undefined>;
+  if (key === Symbol.asyncIterator && typeof o[Symbol.iterator] === 'function') {
+    return () => {
+      const it = o[Symbol.iterator]!.call(t) as Iterator<unknown>;
+      return { next: async () => it.next(), [Symbol.asyncIterator]() { return this; } };
+    };
+  }
+  if (key === Symbol.asyncDispose && typeof o[Symbol.dispose] === 'function') return async () => o[Symbol.dispose]!.call(t);
+  return undefined;
+}
+
 /** The object, its methods that have a Sync form made in the chosen form. */
 export function twin<T extends object>(target: T): T {
   return new Proxy(target, {
     get(t, key) {
       const v = Reflect.get(t, key, t) as unknown;
+      if (typeof key === 'symbol' && typeof v === 'function') {
+        return (!promise && syncFormOf(t, key)) || (v as (...a: unknown[]) => unknown).bind(t);
+      }
       if (typeof key !== 'string' || typeof v !== 'function') return v;
       const sync = Reflect.get(t, `${key}Sync`, t) as unknown;
       const fn = (!promise && typeof sync === 'function' ? sync : v) as (...a: unknown[]) => unknown;

@@ -18,6 +18,7 @@ import { native, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '
 import type { CallOptions } from '../promise';
 import { pyRepr, repr } from '../repr';
 import { sendfileSteps, type FileLike } from './sendfile';
+import { makefile, type FileFor, type MakefileOptions, type SocketFile, type SocketIO } from './makefile';
 
 const C = native.constants;
 const E = native.errno;
@@ -130,6 +131,35 @@ export class Socket {
   _decrefSocketios(): void {
     if (this.#ioRefs > 0) this.#ioRefs--;
     if (this.#closed) this.close();
+  }
+
+  /**
+   * makefile(mode='r', buffering=None, {encoding, errors, newline}): a file
+   * object over the socket, as socket.py's: SocketIO, buffered by
+   * BufferedReader ('rb'), BufferedWriter ('wb') or BufferedRWPair ('rwb'),
+   * and for a mode without 'b' a TextIOWrapper; buffering 0 gives the
+   * SocketIO itself. Its methods have both forms (readlineSync() and
+   * readline()) and ask the socket for what CPython's io asks it for
+   * (recv_into(8192) for a readline()). The fd stays open after close()
+   * until the file is closed too.
+   */
+  makefile<M extends string = 'r'>(mode: M, buffering: 0, options?: MakefileOptions): SocketIO;
+  makefile<M extends string = 'r'>(mode?: M, buffering?: number | null, options?: MakefileOptions): FileFor<M>;
+  makefile<M extends string = 'r'>(mode: M, options: MakefileOptions): FileFor<M>;
+  makefile(...args: unknown[]): SocketFile {
+    return makefile(this, args);
+  }
+
+  /** @internal recv_into(buffer)'s steps, for SocketIO.readinto (socket.py calls sock.recv_into). */
+  *_recvIntoSteps(buffer: Uint8Array): Steps<number> {
+    const call = this.#recvInto(buffer, 0, 0);
+    if (buffer.byteLength === 0) return 0;
+    return yield* this.#sockCall(false, call);
+  }
+
+  /** @internal send(data)'s steps, for SocketIO.write. */
+  *_sendSteps(data: Uint8Array): Steps<number> {
+    return yield* this.#sockCall(true, this.#send(data, 0));
   }
 
   /**
