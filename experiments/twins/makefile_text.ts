@@ -24,6 +24,9 @@ await s.sendall(Buffer.alloc(20000, 'a'));
 print((await f.read(15000)).length, (await f.read(4000)).length, repr(await f.read(0)));
 await s.sendall(Buffer.from('\nx\r\ny\n'));
 print((await f.readline()).length, list(await f.readlines(2)));
+// read(n) asks read1() for the characters still wanted times the last chunk's bytes per character.
+await s.sendall(Buffer.from('é'.repeat(10000)));
+print(await f.read(1), (await f.read(9000)).length, (await f.read(999)).length);
 const g = s.makefile('w', { encoding: 'latin-1', newline: '\r\n' });
 print(repr(g).replace(String(g.name), 'FD'), await g.write('café\n'), await g.write('x'.repeat(9000)), await g.write('ü\n'));
 await g.flush();

@@ -1346,6 +1346,8 @@ export class TextIOWrapper extends TextIOBase {
   #used = 0;
   #pending: Buffer[] = [];
   #pendingCount = 0;
+  /** b2cratio: bytes per character of the last chunk decoded (0 before any, or after one with none). */
+  #b2cratio = 0;
 
   constructor(buffer: BufferedIOBase, encoding: string | null = null, errors: string | null = null,
     newline: string | null = null, lineBuffering = false, writeThrough = false) {
@@ -1460,10 +1462,12 @@ export class TextIOWrapper extends TextIOBase {
     yield* this.buffer._write(b);
   }
 
-  // textiowrapper_read_chunk(): one read1() of max(8192, size_hint) bytes,
-  // decoded; false at the end of the stream.
+  // textiowrapper_read_chunk(): one read1() of 8192 bytes, or of the
+  // characters still wanted times the last chunk's bytes per character
+  // when that is more; decoded; false at the end of the stream.
   *#readChunk(sizeHint: number): Steps<boolean> {
     if (this.#decoder === null) throw new UnsupportedOperation('not readable');
+    if (sizeHint > 0) sizeHint = Math.trunc(Math.max(this.#b2cratio, 1.0) * sizeHint);
     const chunk = yield* this.buffer._read1(Math.max(this.#chunkSize, sizeHint));
     if (!(chunk instanceof Uint8Array)) {
       throw new TypeError(`underlying read1() should have returned a bytes-like object, not '${pyTypeName(chunk)}'`);
@@ -1471,7 +1475,9 @@ export class TextIOWrapper extends TextIOBase {
     let eof = chunk.length === 0;
     const decoded = this.#decoder.decode(chunk, eof);
     this.#setDecoded(decoded);
-    if (decoded.length > 0) eof = false;
+    const nchars = cpLen(decoded);
+    this.#b2cratio = nchars > 0 ? chunk.length / nchars : 0;
+    if (nchars > 0) eof = false;
     return !eof;
   }
 
