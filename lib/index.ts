@@ -11,6 +11,11 @@ export * from './errors';
 export { Socket, SocketType, socket, socketpair, getdefaulttimeout, setdefaulttimeout } from './python/socket';
 export type { Ancdata, AncdataIn } from './python/socket';
 export type { Address, AddressOut, SockName } from './python/address';
+export { SocketIO, type FileFor, type MakefileOptions, type SocketFile } from './python/makefile';
+export {
+  DEFAULT_BUFFER_SIZE, UnsupportedOperation, IOBase, RawIOBase, BufferedIOBase, BufferedReader, BufferedWriter,
+  BufferedRWPair, TextIOBase, TextIOWrapper,
+} from './python/io';
 export {
   getaddrinfo, inet_pton, inet_ntop, inet_aton, inet_ntoa, if_nametoindex, if_indextoname, if_nameindex,
   CMSG_LEN, CMSG_SPACE, htons, ntohs, htonl, ntohl,

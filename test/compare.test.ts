@@ -83,7 +83,7 @@ test('every experiment matches its Python twin, client/server pairs both ways: s
     .map((row) => `${row.name}: ${row.comparison.verdict} (Python: ${row.python}; TypeScript: ${row.typescript})`);
   assert.deepEqual(failed, []);
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(rows.length >= 21, `${rows.length} experiments`);
+  assert.ok(rows.length >= 23, `${rows.length} experiments`);
   for (const row of rows) {
     assert.ok(row.callsMatch && row.outcomesMatch && row.asExpected, row.name);
     // sockcall's trace of the port said what strace saw.
@@ -91,7 +91,7 @@ test('every experiment matches its Python twin, client/server pairs both ways: s
     assert.equal(row.comparison.left.by, 'sockets', `${row.name}: Python's sockets are those it made`);
     assert.equal(row.comparison.right.by, 'tracer', `${row.name}: the port's are those sockcall's trace names`);
   }
-  for (const pair of ['14-udp-echo', '15-tcp-echo', '16-tcp-two-clients', '17-udp-silent-server']) {
+  for (const pair of ['14-udp-echo', '15-tcp-echo', '16-tcp-two-clients', '17-udp-silent-server', '18-tcp-lines']) {
     assert.ok(rows.some((row) => row.name === `${pair}/server`) && rows.some((row) => row.name === `${pair}/client`), pair);
   }
 });

@@ -26,6 +26,21 @@ function wrap(v: unknown): unknown {
 const proxies = new WeakMap<object, object>();
 const made = new WeakSet<object>();
 
+// A file of makefile()'s is iterated with `for await` and closed with
+// `await using` in a twin; in the Sync forms those are its Symbol.iterator
+// and Symbol.dispose, so that each line is a readlineSync().
+function syncFormOf(t: object, key: symbol): unknown {
+  const o = t as Record<symbol, (() => unknown) | undefined>;
+  if (key === Symbol.asyncIterator && typeof o[Symbol.iterator] === 'function') {
+    return () => {
+      const it = o[Symbol.iterator]!.call(t) as Iterator<unknown>;
+      return { next: async () => it.next(), [Symbol.asyncIterator]() { return this; } };
+    };
+  }
+  if (key === Symbol.asyncDispose && typeof o[Symbol.dispose] === 'function') return async () => o[Symbol.dispose]!.call(t);
+  return undefined;
+}
+
 /** The object, its methods that have a Sync form made in the chosen form. */
 export function twin<T extends object>(target: T): T {
   if (made.has(target)) return target;
@@ -36,8 +51,9 @@ export function twin<T extends object>(target: T): T {
       const v = Reflect.get(t, key, t) as unknown;
       if (typeof v !== 'function') return v;
       // The symbol-named methods (repr()'s pyRepr, Symbol.dispose) are the
-      // target's, called on it: they read its private fields.
-      if (typeof key !== 'string') return (v as (...a: unknown[]) => unknown).bind(t);
+      // target's, called on it: they read its private fields; a file's async
+      // iterator and asyncDispose are its Sync ones in the Sync forms.
+      if (typeof key !== 'string') return (!promise && syncFormOf(t, key)) || (v as (...a: unknown[]) => unknown).bind(t);
       const sync = Reflect.get(t, `${key}Sync`, t) as unknown;
       const fn = (!promise && typeof sync === 'function' ? sync : v) as (...a: unknown[]) => unknown;
       return (...args: unknown[]) => wrap(fn.apply(t, args));

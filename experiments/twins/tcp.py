@@ -12,6 +12,8 @@ print(s.recv(5))
 buf = bytearray(3)
 print(s.recv_into(buf), bytes(buf))
 print(s.recvfrom(10))
+# recv(0) and recv_into() of an empty buffer make no system call (sock_recv_guts).
+print(s.recv(0), s.recv_into(bytearray(0)))
 try:
     c.connect(srv.getsockname())
 except OSError as e:

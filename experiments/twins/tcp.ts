@@ -15,6 +15,8 @@ print(await s.recv(5));
 const buf = new Uint8Array(3);
 print(await s.recv_into(buf), buf);
 print(await s.recvfrom(10));
+// recv(0) and recv_into() of an empty buffer make no system call (sock_recv_guts).
+print(await s.recv(0), await s.recv_into(new Uint8Array(0)));
 try {
     await c.connect(srv.getsockname() as [string, number]);
 } catch (e) {

@@ -8,7 +8,7 @@ import { bytesArg, toUint8 } from '../bytes';
 import { BlockingIOError, OSError, timedOut } from '../errors';
 import { native } from '../native';
 import { blocking, pollOne, type Steps } from './calls';
-import { UnsupportedOperation } from './builtins';
+import { UnsupportedOperation } from './io';
 
 const C = native.constants;
 

@@ -19,6 +19,7 @@ import { native, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '
 import { isOptions, type CallOptions } from '../promise';
 import { pyRepr, repr, str } from '../repr';
 import { sendfileSteps, type FileLike } from './sendfile';
+import { makefile, type FileFor, type MakefileOptions, type SocketFile, type SocketIO } from './makefile';
 
 const C = native.constants;
 const E = native.errno;
@@ -167,6 +168,35 @@ export class Socket {
   _decrefSocketios(): void {
     if (this.#ioRefs > 0) this.#ioRefs--;
     if (this.#closed) this.close();
+  }
+
+  /**
+   * makefile(mode='r', buffering=None, {encoding, errors, newline}): a file
+   * object over the socket, as socket.py's: SocketIO, buffered by
+   * BufferedReader ('rb'), BufferedWriter ('wb') or BufferedRWPair ('rwb'),
+   * and for a mode without 'b' a TextIOWrapper; buffering 0 gives the
+   * SocketIO itself. Its methods have both forms (readlineSync() and
+   * readline()) and ask the socket for what CPython's io asks it for
+   * (recv_into(8192) for a readline()). The fd stays open after close()
+   * until the file is closed too.
+   */
+  makefile<M extends string = 'r'>(mode: M, buffering: 0, options?: MakefileOptions): SocketIO;
+  makefile<M extends string = 'r'>(mode?: M, buffering?: number | null, options?: MakefileOptions): FileFor<M>;
+  makefile<M extends string = 'r'>(mode: M, options: MakefileOptions): FileFor<M>;
+  makefile(...args: unknown[]): SocketFile {
+    return makefile(this, args);
+  }
+
+  /** @internal recv_into(buffer)'s steps, for SocketIO.readinto (socket.py calls sock.recv_into). */
+  *_recvIntoSteps(buffer: Uint8Array): Steps<number> {
+    const call = this.#recvInto(buffer, 0, 0);
+    if (buffer.byteLength === 0) return 0;
+    return yield* this.#sockCall(false, call);
+  }
+
+  /** @internal send(data)'s steps, for SocketIO.write. */
+  *_sendSteps(data: Uint8Array): Steps<number> {
+    return yield* this.#sockCall(true, this.#send(data, 0));
   }
 
   /**
@@ -621,10 +651,12 @@ export class Socket {
     return blocking('recv', this.#fd, sizeArg(bufsize, 'recv'), intArg(flags, 'flags'));
   }
 
-  /** recv(bufsize, flags=0) */
+  /** recv(bufsize, flags=0); recv(0) makes no system call (sock_recv_guts: "If 0 bytes were requested, do nothing"). */
   recvSync(bufsize: number, flags = 0): Buffer {
     this.#arity('recv', arguments.length, 1, 2, 'c');
-    return this.#sync(false, this.#recv(bufsize, flags))[0];
+    const call = this.#recv(bufsize, flags);
+    if (bufsize === 0) return Buffer.alloc(0);
+    return this.#sync(false, call)[0];
   }
 
   recv(bufsize: number, flags?: number, options?: CallOptions): Promise<Buffer>;
@@ -632,7 +664,9 @@ export class Socket {
   recv(bufsize: number, ...rest: unknown[]): Promise<Buffer> {
     return this.#withOptions(rest, (args, options) => {
       this.#arity('recv', arguments.length === 0 ? 0 : 1 + args.length, 1, 2, 'c');
-      return this.#promise(false, this.#recv(bufsize, args[0] ?? 0), options).then(([data]) => data);
+      const call = this.#recv(bufsize, args[0] ?? 0);
+      if (bufsize === 0) return Promise.resolve(Buffer.alloc(0));
+      return this.#promise(false, call, options).then(([data]) => data);
     });
   }
 
@@ -669,10 +703,12 @@ export class Socket {
     };
   }
 
-  /** recv_into(buffer, nbytes=0, flags=0): nbytes 0 means the whole buffer. */
+  /** recv_into(buffer, nbytes=0, flags=0): nbytes 0 means the whole buffer; an empty one makes no system call. */
   recv_intoSync(buffer: Bytes, nbytes = 0, flags = 0): number {
     this.#arity('recv_into', arguments.length, 1, 3, 'c', ['buffer']);
-    return this.#sync(false, this.#recvInto(buffer, nbytes, flags));
+    const call = this.#recvInto(buffer, nbytes, flags);
+    if (toUint8(buffer).byteLength === 0) return 0;
+    return this.#sync(false, call);
   }
 
   recv_into(buffer: Bytes, nbytes?: number, flags?: number, options?: CallOptions): Promise<number>;
@@ -681,7 +717,9 @@ export class Socket {
   recv_into(buffer: Bytes, ...rest: unknown[]): Promise<number> {
     return this.#withOptions(rest, (args, options) => {
       this.#arity('recv_into', arguments.length === 0 ? 0 : 1 + args.length, 1, 3, 'c', ['buffer']);
-      return this.#promise(false, this.#recvInto(buffer, args[0] ?? 0, args[1] ?? 0), options);
+      const call = this.#recvInto(buffer, args[0] ?? 0, args[1] ?? 0);
+      if (toUint8(buffer).byteLength === 0) return Promise.resolve(0);
+      return this.#promise(false, call, options);
     });
   }
 

@@ -15,7 +15,7 @@
 // descriptor number. PyFile below is such an object over a Node
 // descriptor.
 import * as socket from 'sockcall';
-import { UnsupportedOperation } from 'sockcall/builtins';
+import { UnsupportedOperation } from 'sockcall';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -1,0 +1,35 @@
+# BufferedReader.read(n), read() and readinto() over a TCP stream, with the
+# recv sizes CPython's buffering makes: read(10) fills the buffer with one
+# recv_into(8192); read(20000) takes the buffered bytes, reads whole blocks
+# (16384) straight into the result and the rest through the buffer; read()
+# is the raw stream's readall(), recv_into(8192) until the end; read1() with
+# nothing buffered is one recv_into of its own size.
+import socket
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.bind(('127.0.0.1', 0))
+srv.listen(1)
+c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+c.connect(srv.getsockname())
+s, _ = srv.accept()
+f = c.makefile('rb')
+s.sendall(b'x' * 100)
+print(f.read(10), f.read(0), len(f.read(50)))
+s.sendall(b'y' * 30000)
+print(len(f.read(20000)), f.peek(1)[:5], len(f.peek()))
+buf = bytearray(5)
+print(f.readinto(buf), bytes(buf))
+buf = bytearray(9000)
+print(f.readinto(buf), bytes(buf[:3]))
+s.sendall(b'abcdefghij' * 1000)
+print(f.read1(3), len(f.read1()), f.read1(0))
+print(len(f.read1(5000)), len(f.read1(5000)))
+s.sendall(b'0123456789')
+buf = bytearray(4)
+print(f.readinto1(buf), bytes(buf), f.read(6))
+s.sendall(b'z' * 12345)
+s.shutdown(socket.SHUT_WR)
+print(len(f.read()), f.read(), f.read(5), f.read1(5), f.peek())
+f.close()
+c.close()
+s.close()
+srv.close()

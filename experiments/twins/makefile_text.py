@@ -1,0 +1,42 @@
+# makefile('r') and makefile('w'): a TextIOWrapper. Reads are read1() of
+# 8192 bytes (or the size asked, when read(n) wants more), decoded
+# incrementally (a character split between two recvs is whole once the rest
+# comes); newline=None translates \r\n and \r, '' keeps them, '\r\n' ends
+# lines only there; writes are encoded and held until flush().
+import socket
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.bind(('127.0.0.1', 0))
+srv.listen(1)
+c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+c.connect(srv.getsockname())
+s, _ = srv.accept()
+f = c.makefile('r')
+print(repr(f).replace(str(f.name), 'FD'), f.mode, f.encoding, f.errors, f.newlines)
+s.sendall('héllo\r\nwörld\rend\n'.encode() + b'caf\xc3')
+print(repr(f.readline()), repr(f.readline()), repr(f.readline()), f.newlines)
+s.sendall(b'\xa9 \xe2\x82')
+print(repr(f.readline(4)))
+s.sendall(b'\xac!\n')
+print(repr(f.readline()))
+s.sendall(b'a' * 20000)
+print(len(f.read(15000)), len(f.read(4000)), repr(f.read(0)))
+s.sendall(b'\nx\r\ny\n')
+print(len(f.readline()), [line for line in f.readlines(2)])
+# read(n) asks read1() for the characters still wanted times the last chunk's bytes per character.
+s.sendall(('é' * 10000).encode())
+print(f.read(1), len(f.read(9000)), len(f.read(999)))
+g = s.makefile('w', encoding='latin-1', newline='\r\n')
+print(repr(g).replace(str(g.name), 'FD'), g.write('café\n'), g.write('x' * 9000), g.write('ü\n'))
+g.flush()
+h = c.makefile('r', encoding='latin-1', newline='\r\n')
+print(repr(h.readline()), len(h.readline()))
+g.writelines(['a\rb\r\n', 'c\n'])
+g.close()
+s.shutdown(socket.SHUT_WR)
+print([line for line in h])
+h.close()
+f.close()
+print(repr(f).replace(str(c.fileno()), 'FD'), f.closed)
+c.close()
+s.close()
+srv.close()
