@@ -352,6 +352,46 @@ export async function select(nfds: number, readfds: number[] | null, writefds: n
 }
 
 /**
+ * fcntl(2), for the two commands CPython's socket module asks for:
+ * F_DUPFD_CLOEXEC (its dup()), with the lowest number to take, and F_GETFD
+ * (get_inheritable()). Any other command is a RangeError.
+ */
+export function fcntl(fd: number, cmd: number, arg = 0): number {
+  return native.fcntl(fdArg(fd), cmd, arg);
+}
+
+/** epoll_create1(2): flags 0 or EPOLL_CLOEXEC; the epoll fd. */
+export function epoll_create1(flags: number): number {
+  return native.epoll_create1(flags);
+}
+/** epoll_ctl(2): event.data is a 32-bit number (CPython stores the fd there). */
+export function epoll_ctl(epfd: number, op: number, fd: number, event: { events: number; data: number }): void {
+  if (typeof event !== 'object' || event === null) throw new TypeError('event must be { events, data }');
+  native.epoll_ctl(fdArg(epfd), op, fdArg(fd), event.events, event.data);
+}
+/** epoll_wait(2): up to maxevents [events, data] pairs; timeout in milliseconds, -1 forever. */
+export function epoll_waitSync(epfd: number, maxevents: number, timeout: number): { events: number; data: number }[] {
+  return native.epoll_waitSync(fdArg(epfd), maxevents, timeout).map(([events, data]) => ({ events, data }));
+}
+export async function epoll_wait(epfd: number, maxevents: number, timeout: number,
+  options?: CallOptions): Promise<{ events: number; data: number }[]> {
+  const got = await start<[number, number][]>('epoll_wait', options,
+    (ref) => native.epoll_wait(fdArg(epfd), maxevents, timeout, ref));
+  return got.map(([events, data]) => ({ events, data }));
+}
+
+/**
+ * sendfile(2): count bytes of in_fd to the socket fd, from offset (in_fd's
+ * own position left alone) or, with offset null, from in_fd's position.
+ */
+export function sendfileSync(fd: number, inFd: number, offset: number | null, count: number): number {
+  return native.sendfileSync(fdArg(fd), fdArg(inFd), offset, count);
+}
+export function sendfile(fd: number, inFd: number, offset: number | null, count: number, options?: CallOptions): Promise<number> {
+  return start('sendfile', options, (ref) => native.sendfile(fdArg(fd), fdArg(inFd), offset, count, ref));
+}
+
+/**
  * The addon's threads, on which the Promise forms run: how many there are,
  * idle and running calls, and the budget, the most the process may have
  * (README, Reliability), with the limit that bounds it.
