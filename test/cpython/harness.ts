@@ -398,7 +398,9 @@ function closeAll(self: TestCase): void {
         (typeof value === 'object' && value !== null && typeof value.close === 'function' &&
          typeof value.fileno === 'function')) {
       try {
-        value.close();
+        // A file's close() is its Promise form: its rejection is ignored too.
+        const closing: unknown = value.close();
+        if (closing instanceof Promise) closing.catch(() => {});
       } catch {
         // already closed, or a half-made object
       }
