@@ -76,7 +76,8 @@ export const enum Status {
  * bytes are received into memory of the addon's (`size` for a buffer, as
  * the Promise form always does). The Sync form is `${name}Sync`, with the
  * same arguments; the Promise form `${name}`, with `ref` after them,
- * returns the call's id and completes through setup()'s `complete`.
+ * returns a Promise the addon settles (through setup()'s `complete` for a
+ * call lib/ follows, or one aborted or closed).
  */
 /** struct timespec, for recvmmsg(2)'s timeout. */
 export interface Timespec { tv_sec: number; tv_nsec: number }
@@ -118,7 +119,9 @@ export interface BlockingCalls {
 export type Hostent = [name: string, aliases: string[], addresses: string[]] | { herror: number; message: string };
 export type BlockingName = keyof BlockingCalls;
 
-type PromiseForms = { [K in BlockingName]: (...args: [...BlockingCalls[K]['args'], ref: boolean]) => number };
+type PromiseForms = {
+  [K in BlockingName]: (...args: [...BlockingCalls[K]['args'], ref: boolean]) => Promise<BlockingCalls[K]['done']>
+};
 
 export interface Native extends PromiseForms {
   constants: Record<string, number>;
@@ -198,12 +201,14 @@ export interface Native extends PromiseForms {
   setup(
     makeError: (errno: number, syscall: string) => Error,
     makeGaiError: (code: number, message: string) => Error,
-    complete: (id: number, status: Status, value: unknown) => void,
+    complete: (id: number, status: Status, value: unknown, syscall: string) => unknown,
     makeInet: (family: AF_INET, addr: string, port: number) => SockaddrIn,
     makeInet6: (family: AF_INET6, addr: string, port: number, flowinfo: number, scope_id: number) => Required<SockaddrIn6>,
     makePair: (first: unknown, second: unknown) => [unknown, unknown],
   ): void;
   cancel(id: number): boolean;
+  /** The id of the call just submitted, from then on followed by complete() (a call with a signal); null if refused. */
+  lastId(): number | null;
   /** Aborts the calls of one AbortSignal together; how many were still running. */
   cancelMany(ids: number[]): number;
   /** The pool's threads now, and how many it may have (budget), bound by which limit. */

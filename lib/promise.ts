@@ -1,6 +1,8 @@
 // The JavaScript side of the Promise forms: each call started on a thread of
-// the addon (native/pool.cc) is a Promise here until the addon completes it
-// (native/promise.cc calls complete()).
+// the addon (native/pool.cc) returns a Promise the addon settles itself
+// when the call is done (native/promise.cc). Only a call with an AbortSignal
+// is followed here, for its signal; `complete` makes what only JavaScript
+// can (an AbortError with the signal's reason, a SocketClosedError).
 import { binding, Status } from './binding';
 import { AbortError, SocketClosedError } from './errors';
 
@@ -16,14 +18,8 @@ export interface CallOptions {
   ref?: boolean;
 }
 
-interface Pending {
-  syscall: string;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-  signal: AbortSignal | undefined;
-}
-
-const pending = new Map<number, Pending>();
+/** The signals of the calls followed (those started with one), by call id. */
+const signals = new Map<number, AbortSignal>();
 
 // One 'abort' listener per signal, however many calls share it: the calls
 // are aborted together (cancelMany: the addon's lock taken once, where
@@ -32,6 +28,7 @@ const pending = new Map<number, Pending>();
 const bySignal = new WeakMap<AbortSignal, Set<number>>();
 
 function follow(signal: AbortSignal, id: number): void {
+  signals.set(id, signal);
   let ids = bySignal.get(signal);
   if (ids === undefined) {
     const calls = new Set<number>();
@@ -46,36 +43,25 @@ function follow(signal: AbortSignal, id: number): void {
 }
 
 /**
- * setup()'s `complete`: the addon's word that call `id` has ended. It never
- * throws (the addon calls it from a threadsafe function's callback, where
- * Node would swallow the exception and the Promise never settle): whatever
- * fails while completing (the signal's reason, a getter) rejects the
- * Promise instead.
+ * setup()'s `complete`: for a call followed here, or one that was aborted
+ * or closed, what its Promise settles with (the addon resolves with it when
+ * the call succeeded, and rejects with it otherwise). An exception here
+ * (the signal's reason getter) rejects the Promise with it: the addon
+ * settles the Promise whatever happens.
  */
-export function complete(id: number, status: Status, value: unknown): void {
-  const p = pending.get(id);
-  if (p === undefined) return;
-  pending.delete(id);
-  try {
-    if (p.signal !== undefined) bySignal.get(p.signal)?.delete(id);
-    switch (status) {
-      case Status.Ok:
-        p.resolve(value);
-        break;
-      case Status.Error:
-        p.reject(value);
-        break;
-      case Status.Aborted:
-        p.reject(new AbortError(undefined, { cause: p.signal?.reason }));
-        break;
-      case Status.Closed:
-        p.reject(new SocketClosedError(p.syscall, value as number));
-        break;
-      default:
-        p.reject(new Error(`sockcall: call ${id} ended with an unknown status ${String(status)}`));
-    }
-  } catch (err) {
-    p.reject(err);
+export function complete(id: number, status: Status, value: unknown, syscall: string): unknown {
+  const signal = signals.get(id);
+  if (signal !== undefined) {
+    signals.delete(id);
+    bySignal.get(signal)?.delete(id);
+  }
+  switch (status) {
+    case Status.Aborted:
+      return new AbortError(undefined, { cause: signal?.reason });
+    case Status.Closed:
+      return new SocketClosedError(syscall, value as number);
+    default:
+      return value;
   }
 }
 
@@ -117,40 +103,35 @@ export function isOptions(value: unknown): value is CallOptions {
 /**
  * Starts a call on the addon's threads: `submit(ref)` converts and checks
  * the arguments (throwing TypeError/RangeError before any system call) and
- * returns the call's id. An AbortSignal already aborted makes no call.
+ * returns the addon's Promise. Whatever is refused rejects it; an
+ * AbortSignal already aborted makes no call.
  */
-export async function start<T>(syscall: string, options: CallOptions | undefined,
-  submit: (ref: boolean) => number): Promise<T> {
-  const { signal, ref } = readOptions(options);
-  if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
-  const id = submit(ref);
+export function start<T>(_syscall: string, options: CallOptions | undefined,
+  submit: (ref: boolean) => Promise<unknown>): Promise<T> {
+  let signal: AbortSignal | undefined;
+  let call: Promise<unknown>;
   try {
-    return await new Promise<T>((resolve, reject) => {
-      // Nothing can complete the call before this runs: the addon completes
-      // it from the event loop, never during this synchronous code.
-      const p: Pending = { syscall, resolve: resolve as (v: unknown) => void, reject, signal };
-      pending.set(id, p);
-      if (signal === undefined) return;
-      // An abort asks the call to end and returns at once; the Promise
-      // settles when the addon reports it: aborted, or done if the kernel
-      // answered first.
-      try {
-        follow(signal, id);
-        // An abort fired while submit() converted the arguments (a getter
-        // may abort) came before the listener: it is not lost.
-        if (signal.aborted) binding.cancel(id);
-      } catch (err) {
-        // A signal whose methods throw: the call is ended, and its
-        // completion rejects with the abort.
-        binding.cancel(id);
-        throw err;
-      }
-    });
+    let ref: boolean;
+    ({ signal, ref } = readOptions(options));
+    if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
+    call = submit(ref);
   } catch (err) {
-    // The error was made when the addon reported back, with no caller on
-    // the stack; taken again here, inside the awaiting async functions, the
-    // stack shows the caller's own lines (V8's async stack traces).
-    if (err instanceof Error) Error.captureStackTrace(err);
-    throw err;
+    return Promise.reject(err);
   }
+  if (signal === undefined) return call as Promise<T>;
+  const id = binding.lastId();
+  if (id === null) return call as Promise<T>;  // refused by the budget: rejected already
+  try {
+    follow(signal, id);
+    // An abort fired while submit() converted the arguments (a getter may
+    // abort) came before the listener: it is not lost.
+    if (signal.aborted) binding.cancel(id);
+  } catch (err) {
+    // A signal whose methods throw: the call is ended, and its Promise
+    // rejects with the abort; the caller gets this error.
+    binding.cancel(id);
+    void call.catch(() => {});
+    return Promise.reject(err);
+  }
+  return call as Promise<T>;
 }

@@ -25,6 +25,8 @@ struct PendingCall {
   double id = 0;
   EnvCalls* owner = nullptr;
   bool ref = true;
+  napi_deferred deferred = nullptr;  // its Promise, settled by Deliver()
+  bool watched = false;              // lib/ follows it (a signal): complete() is told
   // Written by a canceller under the pool's lock, read by the thread without it.
   std::atomic<bool> cancel{false};
   // What a cancellation reports, kAborted or kClosed: the first canceller's

@@ -23,6 +23,7 @@ namespace sockcall {
 struct EnvCalls {
   napi_threadsafe_function tsfn = nullptr;
   std::unordered_map<double, PendingCall*> pending;
+  PendingCall* last = nullptr;  // the last call submitted, for lastId()
   size_t refs = 0;  // pending calls that keep the event loop alive
   double next_id = 1;
   bool closed = false;  // guarded by the pool's lock once threads may see it
@@ -57,26 +58,41 @@ void Deliver(napi_env raw_env, napi_value complete, void*, void* data) {
     return;
   }
   a->pending.erase(c->id);
+  if (a->last == c) a->last = nullptr;
   if (c->ref && --a->refs == 0) napi_unref_threadsafe_function(raw_env, a->tsfn);
+  // The Promise is settled here, from C++: lib/'s `complete` is asked only
+  // for what it alone can make (an AbortError with its signal's reason, a
+  // SocketClosedError) or when it follows the call (a signal), and what it
+  // returns settles the Promise. Whatever fails on the way rejects it:
+  // nothing is thrown into the threadsafe function's callback, where Node
+  // would drop it and leave the Promise pending.
+  napi_value settle = nullptr;
+  bool ok = c->status == kOk;
   try {
     Napi::Value value = env.Undefined();
     if (c->status == kOk) {
       value = c->op->Result(env);
     } else if (c->status == kError) {
       value = MakeErrnoError(env, c->op->err, c->op->Name());
-    } else if (c->status == kClosed) {
+    } else {
       int closed = c->closed_fd.load(std::memory_order_relaxed);
       value = Napi::Number::New(env, closed >= 0 ? closed : c->op->fd);
     }
-    Napi::Function(env, complete).Call({Napi::Number::New(env, c->id), Napi::Number::New(env, c->status), value});
+    if (c->watched || c->status == kAborted || c->status == kClosed) {
+      value = Napi::Function(env, complete).Call({Napi::Number::New(env, c->id), Napi::Number::New(env, c->status), value,
+                                                  Napi::String::New(env, c->op->Name())});
+    }
+    settle = value;
   } catch (const Napi::Error& e) {
-    e.ThrowAsJavaScriptException();
+    ok = false;
+    settle = e.Value();
   } catch (const std::bad_alloc&) {
-    Napi::RangeError::New(env, "out of memory building the result of " + std::string(c->op->Name()))
-        .ThrowAsJavaScriptException();
-  } catch (...) {
-    Napi::Error::New(env, "sockcall: unexpected exception in a completion").ThrowAsJavaScriptException();
+    ok = false;
+    settle = Napi::RangeError::New(env, "out of memory building the result of " + std::string(c->op->Name())).Value();
   }
+  if (ok) napi_resolve_deferred(raw_env, c->deferred, settle);
+  else napi_reject_deferred(raw_env, c->deferred, settle);
+  c->deferred = nullptr;
   c->Release();
   c->Release();
 }
@@ -104,6 +120,17 @@ Napi::Value Cancel(const Napi::CallbackInfo& info) {
   // Without waiting: one abort at a time, 10,000 calls sharing a signal
   // would each wait for a thread to leave the kernel (pool.cc).
   return Napi::Boolean::New(env, CancelOne(it->second, kAborted));
+}
+
+// lastId(): the id of the call just submitted, which lib/ follows from then
+// on: its completion goes through `complete` (a call with a signal).
+Napi::Value LastId(const Napi::CallbackInfo& info) {
+  EnvCalls* a = CallsOf(info.Env());
+  if (a->last == nullptr) return info.Env().Null();
+  a->last->watched = true;
+  double id = a->last->id;
+  a->last = nullptr;
+  return Napi::Number::New(info.Env(), id);
 }
 
 // cancelMany(ids): the calls of one AbortSignal, aborted together.
@@ -173,26 +200,36 @@ Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Op> op) {
   EnvCalls* a = CallsOf(env);
   // The last argument: whether the pending call keeps the event loop alive.
   bool ref = ArgBool(info, info.Length() - 1, "ref");
+  a->last = nullptr;
   auto* c = new PendingCall;
   c->op = std::move(op);
   c->id = a->next_id++;
   c->owner = a;
   c->ref = ref;
+  napi_value promise;
+  if (napi_create_promise(env, &c->deferred, &promise) != napi_ok) {
+    delete c;
+    throw Napi::Error::New(env, "napi_create_promise failed");
+  }
   try {
     Dispatch(env, c);
-  } catch (...) {
+  } catch (const Napi::Error& e) {
+    // The Promise is made already: it rejects, as a call refused does.
+    napi_reject_deferred(env, c->deferred, e.Value());
     delete c;
-    throw;
+    return Napi::Value(env, promise);
   }
   a->pending.emplace(c->id, c);
+  a->last = c;
   if (ref && a->refs++ == 0) napi_ref_threadsafe_function(env, a->tsfn);
-  return Napi::Number::New(env, c->id);
+  return Napi::Value(env, promise);
 }
 
 void InitPromise(Napi::Env env, Napi::Object exports) {
   exports.Set("setup", Napi::Function::New(env, Setup, "setup"));
   exports.Set("cancel", Napi::Function::New(env, Cancel, "cancel"));
   exports.Set("cancelMany", Napi::Function::New(env, CancelManyIds, "cancelMany"));
+  exports.Set("lastId", Napi::Function::New(env, LastId, "lastId"));
   exports.Set("threads", Napi::Function::New(env, Threads, "threads"));
 }
 

@@ -64,7 +64,7 @@ export function blocking<K extends BlockingName>(name: K, ...args: BlockingCalls
   // The two forms' types are the table's (binding.ts); their lookup by name
   // is the one place that cannot be checked field by field.
   const sync = native[`${name}Sync`] as (...a: unknown[]) => BlockingCalls[K]['done'];
-  const promise = native[name] as (...a: unknown[]) => number;
+  const promise = native[name] as unknown as (...a: unknown[]) => Promise<BlockingCalls[K]['done']>;
   return {
     sync: () => sync(...args),
     async: (o) => start(name, o, (ref) => promise(...args, ref)),
