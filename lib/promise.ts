@@ -118,9 +118,9 @@ export function start<T>(_syscall: string, options: CallOptions | undefined,
   } catch (err) {
     return Promise.reject(err);
   }
-  if (signal === undefined) return call as Promise<T>;
+  if (signal === undefined) return call.then(undefined, restack) as Promise<T>;
   const id = binding.lastId();
-  if (id === null) return call as Promise<T>;  // refused by the budget: rejected already
+  if (id === null) return call.then(undefined, restack) as Promise<T>;  // refused by the budget: rejected already
   try {
     follow(signal, id);
     // An abort fired while submit() converted the arguments (a getter may
@@ -133,5 +133,14 @@ export function start<T>(_syscall: string, options: CallOptions | undefined,
     void call.catch(() => {});
     return Promise.reject(err);
   }
-  return call as Promise<T>;
+  return call.then(undefined, restack) as Promise<T>;
+}
+
+// The error was made when the addon settled the call, with no caller on the
+// stack; taken again here, in the reaction that the caller's await follows,
+// its stack shows the caller's own lines (V8's async stack traces), which
+// the Python-style traceback prints (traceback.ts).
+function restack(err: unknown): never {
+  if (err instanceof Error) Error.captureStackTrace(err);
+  throw err;
 }

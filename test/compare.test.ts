@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { python, straceWorks } from '../cli/strace.ts';
 import { slow } from './helpers/slow.ts';
+import { fullOnly } from './helpers/tier.ts';
 
 const root = path.join(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'sockcall.js');
@@ -74,8 +75,13 @@ test('a program that does not exist: exit status 2 and a clear message', async (
   assert.match(u.stderr, /cannot tell how to run a "\.md" file/);
 });
 
-test('every experiment matches its Python twin, client/server pairs both ways: sockcall compare --all', { skip }, async () => {
-  const r = await cli(['compare', '--all', '--json']);
+// npm test compares the article's program, one server and one client pair
+// of each kind (UDP, TCP) and makefile()'s lines; the slow tier all of them.
+const SOME = ['01-program1', '11-tcp-refused', '14-udp-echo', '16-tcp-two-clients', '18-tcp-lines'];
+for (const [names, title] of [[SOME, 'these experiments match'], [[], 'every experiment matches [full]']] as const) {
+test(`${title}: their Python twins, client/server pairs both ways: sockcall compare --all`,
+  { skip: skip || (names.length === 0 && fullOnly) }, async () => {
+  const r = await cli(['compare', '--all', '--json', ...names]);
   const rows = JSON.parse(r.stdout) as { name: string; callsMatch: boolean; outcomesMatch: boolean; asExpected: boolean;
     python: string; typescript: string; comparison: { verdict: string; left: { by: string; tracerDisagrees: string | null };
       right: { by: string; tracerDisagrees: string | null } } }[];
@@ -83,7 +89,7 @@ test('every experiment matches its Python twin, client/server pairs both ways: s
     .map((row) => `${row.name}: ${row.comparison.verdict} (Python: ${row.python}; TypeScript: ${row.typescript})`);
   assert.deepEqual(failed, []);
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(rows.length >= 23, `${rows.length} experiments`);
+  assert.ok(rows.length >= (names.length === 0 ? 23 : names.length + 3), `${rows.length} experiments`);
   for (const row of rows) {
     assert.ok(row.callsMatch && row.outcomesMatch && row.asExpected, row.name);
     // sockcall's trace of the port said what strace saw.
@@ -91,10 +97,12 @@ test('every experiment matches its Python twin, client/server pairs both ways: s
     assert.equal(row.comparison.left.by, 'sockets', `${row.name}: Python's sockets are those it made`);
     assert.equal(row.comparison.right.by, 'tracer', `${row.name}: the port's are those sockcall's trace names`);
   }
-  for (const pair of ['14-udp-echo', '15-tcp-echo', '16-tcp-two-clients', '17-udp-silent-server', '18-tcp-lines']) {
+  const pairs = ['14-udp-echo', '15-tcp-echo', '16-tcp-two-clients', '17-udp-silent-server', '18-tcp-lines'];
+  for (const pair of pairs.filter((p) => names.length === 0 || (names as readonly string[]).includes(p))) {
     assert.ok(rows.some((row) => row.name === `${pair}/server`) && rows.some((row) => row.name === `${pair}/client`), pair);
   }
 });
+}
 
 test('without strace: one line that says so and how to fix it, and the outcomes compared', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-nostrace-'));

@@ -24,6 +24,7 @@ import { labDir, runInLab } from '../cli/lab/run.ts';
 import { measure } from '../cli/lab/matrix.ts';
 import { decodeLabFrame } from '../cli/lab/wire.ts';
 import type { CompareJob, CompareResult } from '../cli/lab/runner.ts';
+import { fullOnly } from './helpers/tier.ts';
 
 const root = path.join(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'sockcall.js');
@@ -107,7 +108,8 @@ test('each ICMP kind gives its errno to the next recvfrom, in Python and in Type
     }
   });
 
-test('the matrix, measured: every kind x mode x IP_RECVERR x family, and the kernel\'s rules hold in it', { skip }, async () => {
+test('the matrix, measured: every kind x mode x IP_RECVERR x family, and the kernel\'s rules hold in it [full]',
+  { skip: skip || fullOnly }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-lab-test-'));
   try {
     const t0 = performance.now();
