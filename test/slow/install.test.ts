@@ -257,3 +257,27 @@ test('and npm rebuild sockcall then tries to build, and says which toolchain it 
   assert.match(r.stdout, new RegExp(`^sockcall: building the addon from source: there is no prebuilds/${target}/sockcall\\.node$`, 'm'));
   assert.match(r.stderr, /^sockcall: building the addon failed\. It needs python3, make and g\+\+ /m);
 });
+
+// The CLI is JavaScript: in a project with sockcall alone (no tsx, no
+// TypeScript compiler), it compares .py, .js and .c programs (issue 14).
+test('the CLI runs without tsx: compare matches program1.py with a .js port and with program1.c', () => {
+  const alone = path.join(work, 'alone');
+  mkdirSync(alone);
+  writeFileSync(path.join(alone, 'package.json'), JSON.stringify({ name: 'sockcall-cli-test', private: true }) + '\n');
+  const r = run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: alone, env: bare() });
+  assert.equal(r.status, 0, `npm install failed:\n${r.stdout}\n${r.stderr}`);
+  const resolves = run('node', ['-e', "require.resolve('tsx'); require.resolve('typescript')"], { cwd: alone, env: bare() });
+  assert.notEqual(resolves.status, 0, 'tsx or typescript is installed: the test tests nothing');
+  writeFileSync(path.join(alone, 'program1.py'), readFileSync(path.join(root, 'examples', 'program1.py')));
+  writeFileSync(path.join(alone, 'program1.mjs'), programs['program1.mjs'].replace("Number(process.argv[2])", '1060'));
+  writeFileSync(path.join(alone, 'program1.c'), readFileSync(path.join(root, 'examples', 'program1.c')));
+  // What compare runs the sides with: strace, python3, cc (for the C side), stdbuf.
+  const tools = ['strace', 'python3', 'cc', 'stdbuf'].map((t) => which(t) ?? assert.fail(`${t} is not on PATH`));
+  const PATH = [bin, ...new Set(tools.map((t) => path.dirname(t)))].join(':');
+  const cli = path.join(alone, 'node_modules', 'sockcall', 'bin', 'sockcall.js');
+  for (const port of ['program1.mjs', 'program1.c']) {
+    const c = run('node', [cli, 'compare', 'program1.py', port], { cwd: alone, env: env({ PATH }) });
+    assert.equal(c.status, 0, `${port}: ${c.stdout}\n${c.stderr}`);
+    assert.match(c.stdout, /^MATCH: the same 4 system calls/m, port);
+  }
+});
