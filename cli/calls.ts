@@ -21,7 +21,7 @@
 // is no longer open (poll's POLLNVAL, EBADF) is the program's if the last
 // socket at that number was.
 import { readFileSync } from 'node:fs';
-import { splitArgs, type Syscall, type TracerFile } from './strace.ts';
+import { splitArgs, type StdoutWrite, type Syscall, type TracerFile } from './strace.ts';
 
 /** A file descriptor named by a call, and what it is at that moment. */
 interface Ref {
@@ -483,6 +483,14 @@ export interface Normalized {
   ports: Map<number, string>;
   /** The program's socket numbers, and their letters (the last socket at each number). */
   fds: Map<number, string>;
+  /**
+   * Each number's letters over time: the entry time of every call that
+   * named it, with the letter it had there, in order. The kernel gives a
+   * closed socket's number to the next one (socket(2), "the lowest-numbered
+   * file descriptor not currently open"), so a number names different
+   * sockets at different times.
+   */
+  fdHistory: Map<number, { time: number; letter: string }[]>;
 }
 
 /**
@@ -501,6 +509,7 @@ export function normalize(selection: Selection, options: NormalizeOptions = {}):
   const labels = new Map<string, string>();
   const passed = new Map<string, string>();
   const fds = new Map<number, string>();
+  const fdHistory = new Map<number, { time: number; letter: string }[]>();
   const files = new Map<string, string>();
   const letter = (n: number) => String.fromCharCode(65 + (n % 26)) + (n >= 26 ? String(Math.floor(n / 26)) : '');
   const out: { line: string; call: Syscall }[] = [];
@@ -521,7 +530,15 @@ export function normalize(selection: Selection, options: NormalizeOptions = {}):
           l = letter(labels.size);
           labels.set(r.handle, l);
         }
-        if (l !== undefined) { fds.set(ref.fd, l); return l; }
+        if (l !== undefined) {
+          fds.set(ref.fd, l);
+          if (tokens.call.time !== undefined) {
+            const h = fdHistory.get(ref.fd) ?? [];
+            if (h.at(-1)?.letter !== l) h.push({ time: tokens.call.time, letter: l });
+            fdHistory.set(ref.fd, h);
+          }
+          return l;
+        }
         if (!passed.has(r.handle)) passed.set(r.handle, `FD${passed.size + 1}`);
         return passed.get(r.handle)!;
       }
@@ -549,7 +566,7 @@ export function normalize(selection: Selection, options: NormalizeOptions = {}):
     const result = rest(fill(tokens.result));
     out.push({ call, line: call.unfinished ? `${call.name}(${args} <unfinished ...>` : `${call.name}(${args}) = ${result}` });
   }
-  return { lines: out.map((o) => o.line), calls: out, ports, fds };
+  return { lines: out.map((o) => o.line), calls: out, ports, fds, fdHistory };
 }
 
 /**
@@ -577,12 +594,31 @@ export function splitTeardown(lines: string[]): { body: string[]; teardown: stri
  * A program's output with what varies from run to run named as in its
  * calls: each port the kernel picked (P1...) where it stands as a number of
  * its own, and the program's socket numbers where they follow "fd="
- * (CPython's repr of a socket, `<socket.socket fd=3, ...>`).
+ * (CPython's repr of a socket, `<socket.socket fd=3, ...>`). With the times
+ * of the program's writes to stdout, a number is named after the socket
+ * that had it when its stretch of output was written: the last call to
+ * name the number before that write began. Without them, or past them, it
+ * is named after the last socket to have it.
  */
-export function maskOutput(text: string, n: Pick<Normalized, 'ports' | 'fds'>): string {
-  let out = text.replace(/(?<![\w.])(\d{1,5})(?![\w.])/g, (whole, p: string) => n.ports.get(Number(p)) ?? whole);
-  out = out.replace(/\bfd=(\d+)/g, (whole, fd: string) => (n.fds.has(Number(fd)) ? `fd=${n.fds.get(Number(fd))}` : whole));
-  return out;
+export function maskOutput(text: string, n: Pick<Normalized, 'ports' | 'fds'> & Partial<Pick<Normalized, 'fdHistory'>>,
+  writes: readonly StdoutWrite[] = []): string {
+  // Where each write's bytes end in the output, for the write a byte is in.
+  const ends: number[] = [];
+  for (const w of writes) ends.push((ends.at(-1) ?? 0) + w.bytes);
+  let bytes = 0;
+  let seen = 0;
+  const named = text.replace(/\bfd=(\d+)/g, (whole, digits: string, index: number) => {
+    bytes += Buffer.byteLength(text.slice(seen, index));
+    seen = index;
+    const fd = Number(digits);
+    if (!n.fds.has(fd)) return whole;
+    const k = ends.findIndex((end) => bytes < end);
+    const history = n.fdHistory?.get(fd);
+    if (k < 0 || history === undefined) return `fd=${n.fds.get(fd)}`;
+    const before = history.filter((h) => h.time <= writes[k].time);
+    return `fd=${(before.at(-1) ?? history[0]).letter}`;
+  });
+  return named.replace(/(?<![\w.])(\d{1,5})(?![\w.])/g, (whole, p: string) => n.ports.get(Number(p)) ?? whole);
 }
 
 /**
@@ -591,10 +627,11 @@ export function maskOutput(text: string, n: Pick<Normalized, 'ports' | 'fds'>): 
  * maskOutput() of the run's output.
  */
 export function programLines(run: { calls: Syscall[]; tracer: TracerFile[] }, options: NormalizeOptions = {}):
-  { body: string[]; teardown: string[]; unmatched: Syscall[]; by: Selection['by'] } & Pick<Normalized, 'ports' | 'fds'> {
+  { body: string[]; teardown: string[]; unmatched: Syscall[]; by: Selection['by'] } & Pick<Normalized, 'ports' | 'fds' | 'fdHistory'> {
   const selection = programCalls(run.calls, run.tracer);
   const n = normalize(selection, options);
-  return { ...splitTeardown(n.lines), unmatched: selection.unmatched, by: selection.by, ports: n.ports, fds: n.fds };
+  return { ...splitTeardown(n.lines), unmatched: selection.unmatched, by: selection.by, ports: n.ports, fds: n.fds,
+    fdHistory: n.fdHistory };
 }
 
 /**

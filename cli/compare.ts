@@ -266,7 +266,7 @@ async function runSide(program: string, options: Resolved, useStrace: boolean): 
     const f = (client ?? server) as FixtureRun | null;
     return {
       program, command, calls: body, teardown, outcome: outcomeOf(r, pending, ended), stdout: r.stdout,
-      output: maskOutput(r.stdout, normalized), stderr: r.stderr, source,
+      output: maskOutput(r.stdout, normalized, r.writes), stderr: r.stderr, source,
       by: selection.calls.length > 0 || useStrace ? selection.by : null,
       tracerDisagrees: useStrace ? disagreement(r) : null,
       fixture: f === null ? null : { role: client ? 'client' : 'server', command: (client ? options.client : options.server)!,

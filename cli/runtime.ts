@@ -55,19 +55,36 @@ export function ownScript(dir: string, name: string): string[] {
 export class NoTypeScript extends Error {}
 
 /**
+ * Whether this Node's V8 parses `using` and `await using` declarations
+ * (explicit resource management: V8 13.4, Node 24; Node 22's V8 12.4 does
+ * not). Type stripping only erases types, so on a Node without them a port
+ * that writes Python's `with` as `using` is a SyntaxError.
+ */
+function parsesUsing(): boolean {
+  try {
+    new Function('{ using x = null; }');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * How a user's TypeScript program is run: with Node's own type stripping
  * where the Node line has it (on by default from 22.18 and 23.6, behind
  * --experimental-strip-types from 22.6), its warning silenced so that
  * stderr is the program's; else through tsx, from the program's project or
- * from sockcall's.
+ * from sockcall's. Where the Node line strips types but cannot parse
+ * `using` (Node 22), tsx, which lowers it, is preferred when there is one.
  */
 export function typeScriptRunner(program: string): string[] {
   const [major, minor] = process.versions.node.split('.').map(Number);
   const features = process.features as { typescript?: string | false };
   const quiet = '--disable-warning=ExperimentalWarning';
-  if (typeof features.typescript === 'string') return [process.execPath, quiet];
-  if (major > 22 || (major === 22 && minor >= 6)) return [process.execPath, '--experimental-strip-types', quiet];
   const loader = tsxLoader(path.dirname(path.resolve(program)));
+  const strips = typeof features.typescript === 'string' ? [process.execPath, quiet]
+    : major > 22 || (major === 22 && minor >= 6) ? [process.execPath, '--experimental-strip-types', quiet] : null;
+  if (strips !== null && (loader === null || parsesUsing())) return strips;
   if (loader !== null) return [process.execPath, '--import', loader];
   throw new NoTypeScript(`${program}: Node ${process.versions.node} cannot run TypeScript by itself (Node 22.6 and later ` +
     'strip types): install tsx in the project (npm install --save-dev tsx), or compare the compiled .js');

@@ -150,8 +150,24 @@ export function readTracerFiles(dir: string): TracerFile[] {
   return out.sort((a, b) => a.pid - b.pid);
 }
 
+/** One write(2) or writev(2) of the program's to its standard output. */
+export interface StdoutWrite {
+  /** Entry time in seconds since the epoch (strace -ttt). */
+  time: number;
+  /** The bytes written: the call's result. */
+  bytes: number;
+}
+
 export interface TraceResult {
   calls: Syscall[];
+  /**
+   * The program's writes to the harness's stdout pipe, in order: when each
+   * stretch of stdout was written, so that a `fd=` a program printed is
+   * named after the socket that had the number then (numbers are reused).
+   * Empty without strace, or when the program wrote stdout only at exit
+   * (Python's block buffering on a pipe: compare sets PYTHONUNBUFFERED=1).
+   */
+  writes: StdoutWrite[];
   /** The addon's own traces, one per process that loaded it. */
   tracer: TracerFile[];
   stdout: string;
@@ -207,13 +223,24 @@ export function startRun(argv: string[], options: RunOptions = {}): Run {
   const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-run-'));
   const out = path.join(dir, 'strace');
   const useStrace = options.strace ?? true;
-  const trace = (options.trace ?? TRACED).join(',');
+  const wanted = options.trace ?? TRACED;
+  // write(2) and writev(2) as well, for the times of stdout's writes
+  // (StdoutWrite); they are taken out of the calls again unless asked for.
+  const stdoutCalls = ['write', 'writev'].filter((n) => !wanted.includes(n));
+  const trace = [...wanted, ...stdoutCalls].join(',');
   const started = Date.now();
   const env = { ...(options.env ?? process.env), SOCKCALL_TRACE: path.join(dir, 'trace.%p') };
   const cmd = useStrace
     ? ['strace', '-f', '-qq', '-y', '-ttt', '-T', '-e', `trace=${trace}`, '-e', 'signal=none', '-o', out, '--', ...argv]
     : argv;
   const child: ChildProcess = spawn(cmd[0], cmd.slice(1), { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The stdout pipe's inode, as -y prints it: `pipe:[N]` (proc(5),
+  // /proc/PID/fd). Read off strace, which the program inherits it from; a
+  // program's own children (a pyenv shim's helpers) write to pipes of their own.
+  let stdoutPipe: string | null = null;
+  if (useStrace && child.pid !== undefined) {
+    try { stdoutPipe = readlinkSync(`/proc/${child.pid}/fd/1`); } catch { /* already gone */ }
+  }
   let timedOut = false;
   const pids = (): number[] => {
     if (child.pid === undefined) return [];
@@ -243,11 +270,28 @@ export function startRun(argv: string[], options: RunOptions = {}): Run {
       rmSync(dir, { recursive: true, force: true });
       // strace reports the traced program's exit; killed by a signal, strace
       // re-raises it, and the status is 128+n only in a shell.
-      resolve({ calls: parseStrace(text), tracer, stdout, stderr, status, signal, timedOut,
+      const { calls, writes } = splitStdoutWrites(parseStrace(text), stdoutPipe, stdoutCalls);
+      resolve({ calls, writes, tracer, stdout, stderr, status, signal, timedOut,
         elapsedMs: Date.now() - started });
     });
   });
   return { done, stop, pids };
+}
+
+/**
+ * The writes on fd 1 that reached the harness's pipe, apart from the calls;
+ * the calls named in `drop` (traced only for this) taken out of the calls.
+ */
+export function splitStdoutWrites(all: Syscall[], pipe: string | null, drop: string[]):
+  { calls: Syscall[]; writes: StdoutWrite[] } {
+  const writes: StdoutWrite[] = [];
+  const calls: Syscall[] = [];
+  for (const c of all) {
+    if ((c.name === 'write' || c.name === 'writev') && pipe !== null && c.args.startsWith(`1<${pipe}>,`) &&
+      c.time !== undefined && /^[1-9]\d*$/.test(c.result)) writes.push({ time: c.time, bytes: Number(c.result) });
+    if (!drop.includes(c.name)) calls.push(c);
+  }
+  return { calls, writes };
 }
 
 /** startRun(), awaited. */

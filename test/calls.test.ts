@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maskOutput, normalize, programCalls, programLines, tracerCalls } from '../cli/calls.ts';
-import { parseStrace, parseTrace, type TracerFile } from '../cli/strace.ts';
+import { parseStrace, parseTrace, splitStdoutWrites, type TracerFile } from '../cli/strace.ts';
 
 const lines = (text: string, tracer: TracerFile[] = []) => programLines({ calls: parseStrace(text), tracer }).body;
 
@@ -143,6 +143,33 @@ test('output: the kernel\'s ports and CPython\'s fd= are named as in the calls',
   const n = normalize(programCalls(parseStrace(text), []), { keepPorts: [] });
   assert.equal(maskOutput("<socket.socket fd=7> ('127.0.0.1', 45001) 3 bytes, port 1060\n", n),
     "<socket.socket fd=A> ('127.0.0.1', P1) 3 bytes, port 1060\n");
+});
+
+// A number the kernel gave to a second socket once the first was closed:
+// each print's fd= is the socket that had the number when it was written.
+// Node 22's runtime closes fds of its own mid-run, so a port's numbers are
+// reused where Python's are not; the last socket at a number names neither.
+test('output: a reused number is named after the socket that had it when the line was written', () => {
+  const text = `
+900  1700000000.000100 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 7<socket:[500]> <0.000010>
+900  1700000000.000200 write(1<pipe:[42]>, "<socket.socket fd=7>\\n", 21) = 21 <0.000010>
+900  1700000000.000300 write(9<anon_inode:[eventfd]>, "\\1\\0\\0\\0\\0\\0\\0\\0", 8) = 8 <0.000010>
+900  1700000000.000400 close(7<socket:[500]>) = 0 <0.000010>
+900  1700000000.000500 socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 7<socket:[501]> <0.000010>
+900  1700000000.000600 write(1<pipe:[42]>, "<socket.socket fd=7> \\u00e9t\\u00e9\\n", 27) = 27 <0.000010>
+900  1700000000.000700 write(1<pipe:[77]>, "a shim's own", 12) = 12 <0.000010>
+900  1700000000.000800 close(7<socket:[501]>) = 0 <0.000010>
+`;
+  const { calls, writes } = splitStdoutWrites(parseStrace(text), 'pipe:[42]', ['write', 'writev']);
+  assert.deepEqual(writes, [{ time: 1700000000.0002, bytes: 21 }, { time: 1700000000.0006, bytes: 27 }]);
+  assert.deepEqual(calls.map((c) => c.name), ['socket', 'close', 'socket', 'close']);
+  const n = normalize(programCalls(calls, []));
+  // The bytes of each write, not the characters: é is two.
+  const out = '<socket.socket fd=7>\n<socket.socket fd=7> \u00e9t\u00e9\n';
+  assert.equal(Buffer.byteLength(out), 48);
+  assert.equal(maskOutput(out, n, writes), '<socket.socket fd=A>\n<socket.socket fd=B> \u00e9t\u00e9\n');
+  // Without the writes' times (all of stdout at exit), the last socket at 7.
+  assert.equal(maskOutput(out, n), '<socket.socket fd=B>\n<socket.socket fd=B> \u00e9t\u00e9\n');
 });
 
 test('sendfile(2)\'s in_fd is a file: FILE1 in strace\'s lines and the tracer\'s, whatever its number', () => {

@@ -4,7 +4,8 @@
 // experiments/twins/form.ts). The system calls each makes on its own
 // sockets, normalized (fd letters, pointers, kernel-chosen ports), must be
 // the same lines, and so must stdout (its kernel-chosen ports and CPython's
-// `fd=` named as in the calls, maskOutput) and the exit status; and
+// `fd=` named as in the calls, after the socket that had the number when
+// the line was written: maskOutput) and the exit status; and
 // sockcall's own trace of the port must say what strace saw.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +26,9 @@ for (const py of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
   let original: Promise<TraceResult> | undefined;
   for (const form of ['sync', 'promise']) {
     test(`${name} (${form} forms): the same system calls as ${py}, and the tracer's lines are strace's`, { skip }, async () => {
-      original ??= traceRun([PY, path.join(dir, py)], { cwd: dir });
+      // Unbuffered, as compare runs Python: each print is a write of its own,
+      // at its time, for the fd= in it (maskOutput).
+      original ??= traceRun([PY, path.join(dir, py)], { cwd: dir, env: { ...process.env, PYTHONUNBUFFERED: '1' } });
       const p = await original;
       const t = await traceRun([process.execPath, '--import', 'tsx', path.join(dir, `${name}.ts`)],
         { cwd: dir, env: { ...process.env, SOCKCALL_FORM: form } });
@@ -35,7 +38,7 @@ for (const py of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
       assert.ok(expected.body.length > 0, 'python made no socket calls: the trace was not read');
       const got = programLines(t);
       assert.deepEqual(got.body, expected.body);
-      assert.equal(maskOutput(t.stdout, got), maskOutput(p.stdout, expected));
+      assert.equal(maskOutput(t.stdout, got, t.writes), maskOutput(p.stdout, expected, p.writes));
       assert.equal(t.status, p.status);
       // The tracer's lines, every one, are strace's calls on the sockets they
       // name: none of the runtime's, none missing.
