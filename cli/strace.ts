@@ -234,13 +234,6 @@ export function startRun(argv: string[], options: RunOptions = {}): Run {
     ? ['strace', '-f', '-qq', '-y', '-ttt', '-T', '-e', `trace=${trace}`, '-e', 'signal=none', '-o', out, '--', ...argv]
     : argv;
   const child: ChildProcess = spawn(cmd[0], cmd.slice(1), { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  // The stdout pipe's inode, as -y prints it: `pipe:[N]` (proc(5),
-  // /proc/PID/fd). Read off strace, which the program inherits it from; a
-  // program's own children (a pyenv shim's helpers) write to pipes of their own.
-  let stdoutPipe: string | null = null;
-  if (useStrace && child.pid !== undefined) {
-    try { stdoutPipe = readlinkSync(`/proc/${child.pid}/fd/1`); } catch { /* already gone */ }
-  }
   let timedOut = false;
   const pids = (): number[] => {
     if (child.pid === undefined) return [];
@@ -270,7 +263,7 @@ export function startRun(argv: string[], options: RunOptions = {}): Run {
       rmSync(dir, { recursive: true, force: true });
       // strace reports the traced program's exit; killed by a signal, strace
       // re-raises it, and the status is 128+n only in a shell.
-      const { calls, writes } = splitStdoutWrites(parseStrace(text), stdoutPipe, stdoutCalls);
+      const { calls, writes } = splitStdoutWrites(parseStrace(text), Buffer.byteLength(stdout), stdoutCalls);
       resolve({ calls, writes, tracer, stdout, stderr, status, signal, timedOut,
         elapsedMs: Date.now() - started });
     });
@@ -281,16 +274,28 @@ export function startRun(argv: string[], options: RunOptions = {}): Run {
 /**
  * The writes on fd 1 that reached the harness's pipe, apart from the calls;
  * the calls named in `drop` (traced only for this) taken out of the calls.
+ * The pipe is told by its bytes: of the pipes written on fd 1 (-y's
+ * `1<pipe:[N]>`, or `1<socket:[N]>`: libuv makes a child's stdio pipes as
+ * socketpairs), the one whose writes add up to what the harness read. A
+ * program's own children may write on pipes of their own (a pyenv shim's
+ * command substitutions), and strace hands its own stdout to /dev/null
+ * once the program has started, so the pipe cannot be read off strace.
  */
-export function splitStdoutWrites(all: Syscall[], pipe: string | null, drop: string[]):
+export function splitStdoutWrites(all: Syscall[], stdoutBytes: number, drop: string[]):
   { calls: Syscall[]; writes: StdoutWrite[] } {
-  const writes: StdoutWrite[] = [];
+  const byPipe = new Map<string, StdoutWrite[]>();
   const calls: Syscall[] = [];
   for (const c of all) {
-    if ((c.name === 'write' || c.name === 'writev') && pipe !== null && c.args.startsWith(`1<${pipe}>,`) &&
-      c.time !== undefined && /^[1-9]\d*$/.test(c.result)) writes.push({ time: c.time, bytes: Number(c.result) });
+    const pipe = /^1<((?:pipe|socket):\[\d+\])>,/.exec(c.args)?.[1];
+    if ((c.name === 'write' || c.name === 'writev') && pipe !== undefined && c.time !== undefined && /^[1-9]\d*$/.test(c.result)) {
+      const list = byPipe.get(pipe) ?? [];
+      list.push({ time: c.time, bytes: Number(c.result) });
+      byPipe.set(pipe, list);
+    }
     if (!drop.includes(c.name)) calls.push(c);
   }
+  const writes = [...byPipe.values()].filter((ws) => ws.reduce((n, w) => n + w.bytes, 0) === stdoutBytes)
+    .sort((a, b) => b.length - a.length)[0] ?? [];
   return { calls, writes };
 }
 
