@@ -11,6 +11,7 @@
         "native/lookup.cc",
         "native/pool.cc",
         "native/promise.cc",
+        "native/ready.cc",
         "native/results.cc",
         "native/sockaddr.cc",
         "native/socket_calls.cc",

@@ -120,6 +120,8 @@ function contenders(workload: string): Spec[] {
       { id: 'c-send', label: 'C: send, then recvfrom on a pthread; semaphore back', cmd: c('async-send') },
       { id: 'sys-pending', label: 'sockcall `sys.recvfrom()` pending, then `sendSync`', cmd: node('async:sys-pending') },
       { id: 'sys-send', label: 'sockcall `sendSync`, then `await sys.recvfrom()`', cmd: node('async:sys-send') },
+      { id: 'sys-ready', label: "sockcall readiness form: `sys.recvfrom(..., { wait: 'readiness' })` pending, then `sendSync`",
+        cmd: node('async:sys-ready') },
       { id: 'facade-pending', label: 'sockcall facade `recvfrom(2048)` pending, then `sendSync`', cmd: node('async:facade-pending') },
       { id: 'facade-send', label: 'sockcall facade `sendSync`, then `await recvfrom(2048)`', cmd: node('async:facade-send') },
       { id: 'dgram', label: "Node dgram: `send`, wait for 'message'", cmd: node('async:dgram') },
@@ -129,6 +131,7 @@ function contenders(workload: string): Spec[] {
     case 'recv': return [
       { id: 'c', label: 'C `recvfrom` loop', cmd: c('recv') },
       { id: 'sys-promise', label: 'sockcall `await sys.recvfrom()` in a loop', cmd: node('recv:sys-promise') },
+      { id: 'sys-ready', label: "sockcall `await sys.recvfrom(..., { wait: 'readiness' })` in a loop", cmd: node('recv:sys-ready') },
       { id: 'sys-stream', label: 'sockcall stream: `await sys.poll()`, then `recvfromSync(MSG_DONTWAIT)` until EAGAIN', cmd: node('recv:sys-stream'),
         note: 'built in bench/ on the public API' },
       { id: 'sys-batch', label: 'sockcall batch: `await sys.recvfrom()`, then `recvfromSync(MSG_DONTWAIT)` until EAGAIN', cmd: node('recv:sys-batch'),

@@ -70,12 +70,22 @@ export const enum Status {
   Closed = 3,
 }
 
+/** The last argument of a Promise form: bits, as native/promise.cc's Submit reads them. */
+export const enum How {
+  /** The pending call keeps the event loop alive. */
+  Ref = 1,
+  /** The readiness form: the loop waits for the fd, the call is made on the JavaScript thread. */
+  Ready = 2,
+}
+
 /**
  * The calls that can block, as the addon takes them (native/io_calls.cc,
  * wait_calls.cc): their arguments, and what the call gives back when the
  * bytes are received into memory of the addon's (`size` for a buffer, as
  * the Promise form always does). The Sync form is `${name}Sync`, with the
- * same arguments; the Promise form `${name}`, with `ref` after them,
+ * same arguments; the Promise form `${name}`, with `how` after them
+ * (How: whether it keeps the loop alive, and whether it is the readiness
+ * form, native/ready.h),
  * returns a Promise the addon settles (through setup()'s `complete` for a
  * call lib/ follows, or one aborted or closed).
  */
@@ -120,7 +130,7 @@ export type Hostent = [name: string, aliases: string[], addresses: string[]] | {
 export type BlockingName = keyof BlockingCalls;
 
 type PromiseForms = {
-  [K in BlockingName]: (...args: [...BlockingCalls[K]['args'], ref: boolean]) => Promise<BlockingCalls[K]['done']>
+  [K in BlockingName]: (...args: [...BlockingCalls[K]['args'], how: number]) => Promise<BlockingCalls[K]['done']>
 };
 
 export interface Native extends PromiseForms {

@@ -3,7 +3,7 @@
 // when the call is done (native/promise.cc). Only a call with an AbortSignal
 // is followed here, for its signal; `complete` makes what only JavaScript
 // can (an AbortError with the signal's reason, a SocketClosedError).
-import { binding, Status } from './binding';
+import { binding, How, Status } from './binding';
 import { AbortError, SocketClosedError } from './errors';
 
 /** Options every Promise form takes after Python's (or C's) own arguments. */
@@ -16,6 +16,17 @@ export interface CallOptions {
    * while the call waits.
    */
   ref?: boolean;
+  /**
+   * Where the call waits. 'thread' (the default): on a thread of the
+   * addon's, blocked in the system call itself, as a Python thread is.
+   * 'readiness': the event loop waits for the socket (epoll, as Node's
+   * dgram does), then the one system call is made on this thread, with the
+   * same arguments: strace shows the same call line, after the wait
+   * instead of during it. For the calls that wait for data, a connection
+   * or room (recv*, accept4, send*, sendfile); connect, poll, select and
+   * epoll_wait wait in the kernel and have no such form (TypeError).
+   */
+  wait?: 'thread' | 'readiness';
 }
 
 /** The signals of the calls followed (those started with one), by call id. */
@@ -69,22 +80,27 @@ export function complete(id: number, status: Status, value: unknown, syscall: st
  * The options, each read once: a getter cannot hand the check one value
  * and the call another.
  */
-function readOptions(options: CallOptions | undefined): { signal: AbortSignal | undefined; ref: boolean } {
-  if (options === undefined) return { signal: undefined, ref: true };
+function readOptions(options: CallOptions | undefined): { signal: AbortSignal | undefined; how: number } {
+  if (options === undefined) return { signal: undefined, how: How.Ref };
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('options must be an object such as { signal }');
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'signal' && key !== 'ref') throw new TypeError(`options has no '${key}': it takes signal and ref`);
+    if (key !== 'signal' && key !== 'ref' && key !== 'wait') {
+      throw new TypeError(`options has no '${key}': it takes signal, ref and wait`);
+    }
   }
-  const { signal, ref } = options;
+  const { signal, ref, wait } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError('options.signal must be an AbortSignal');
   }
   if (ref !== undefined && typeof ref !== 'boolean') {
     throw new TypeError('options.ref must be a boolean');
   }
-  return { signal, ref: ref ?? true };
+  if (wait !== undefined && wait !== 'thread' && wait !== 'readiness') {
+    throw new TypeError("options.wait must be 'thread' or 'readiness'");
+  }
+  return { signal, how: (ref ?? true ? How.Ref : 0) | (wait === 'readiness' ? How.Ready : 0) };
 }
 
 /**
@@ -101,20 +117,23 @@ export function isOptions(value: unknown): value is CallOptions {
 }
 
 /**
- * Starts a call on the addon's threads: `submit(ref)` converts and checks
+ * Starts a call on the addon's threads: `submit(how)` converts and checks
  * the arguments (throwing TypeError/RangeError before any system call) and
  * returns the addon's Promise. Whatever is refused rejects it; an
  * AbortSignal already aborted makes no call.
  */
 export function start<T>(_syscall: string, options: CallOptions | undefined,
-  submit: (ref: boolean) => Promise<unknown>): Promise<T> {
+  submit: (how: number) => Promise<unknown>, readiness = true): Promise<T> {
   let signal: AbortSignal | undefined;
   let call: Promise<unknown>;
   try {
-    let ref: boolean;
-    ({ signal, ref } = readOptions(options));
+    let how: number;
+    ({ signal, how } = readOptions(options));
+    // A facade method's calls that have no readiness form (the poll of a
+    // socket with a timeout, connect) wait on a thread.
+    if (!readiness) how &= ~How.Ready;
     if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
-    call = submit(ref);
+    call = submit(how);
   } catch (err) {
     return Promise.reject(err);
   }

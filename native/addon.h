@@ -19,6 +19,7 @@
 //   lookup.cc       functions of the C library that are not system calls
 //   pool.{h,cc}     the threads the Promise forms run on, and their cancellation
 //   promise.cc      per-environment delivery of results (the threadsafe function)
+//   ready.{h,cc}    the readiness form: the event loop waits, the call is made on the JS thread
 //   trace.{h,cc}    SOCKCALL_TRACE, in strace's syntax
 //   names.h, constants.cc  the constants, from the system headers
 #pragma once

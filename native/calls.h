@@ -57,6 +57,13 @@ struct Op {
   virtual bool RetryOnEintr() const { return true; }
   // Whether the call uses this fd, so that close() can end it first.
   virtual bool Uses(int f) const { return f >= 0 && f == fd; }
+  // What the readiness form (ready.cc) waits for on fd before it makes the
+  // call: kReadable for a call that waits for data or a connection,
+  // kWritable for one that waits for room; kNoReadiness for a call that
+  // has no such form (connect(2) waits inside the call; poll and select
+  // are waits already).
+  enum Readiness { kNoReadiness = 0, kReadable = 1, kWritable = 2 };
+  virtual Readiness WaitsFor() const { return kNoReadiness; }
   // The socket the call is on; poll keeps its fds in its own list.
   int fd = -1;
   long ret = -1;

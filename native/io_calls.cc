@@ -52,6 +52,7 @@ Napi::Value Count(Napi::Env env, long ret) { return Napi::Number::New(env, stati
 
 class SendOp : public Op {
  public:
+  Readiness WaitsFor() const override { return kWritable; }
   Memory data;
   int flags = 0;
   void Parse(const Napi::CallbackInfo& info, bool own) override {
@@ -161,6 +162,7 @@ void ArgControl(const Napi::CallbackInfo& info, size_t i, ControlOut* out) { Val
 
 class SendmsgOp : public Op {
  public:
+  Readiness WaitsFor() const override { return kWritable; }
   std::vector<Memory> bufs;
   std::vector<iovec> iov;
   ControlOut control;
@@ -205,6 +207,7 @@ class SendmsgOp : public Op {
 
 class RecvOp : public Op {
  public:
+  Readiness WaitsFor() const override { return kReadable; }
   Target target;
   int flags = 0;
   void Parse(const Napi::CallbackInfo& info, bool own) override {
@@ -329,6 +332,7 @@ struct ReceivedMsg {
 
 class RecvmsgOp : public Op {
  public:
+  Readiness WaitsFor() const override { return kReadable; }
   ReceivedMsg m;
   int flags = 0;
   msghdr msg{};
@@ -382,6 +386,7 @@ std::string Vector(size_t n, F each) {
 
 class RecvmmsgOp : public Op {
  public:
+  Readiness WaitsFor() const override { return kReadable; }
   std::vector<ReceivedMsg> msgs;
   std::vector<mmsghdr> vec;
   int flags = 0;
@@ -464,6 +469,7 @@ class RecvmmsgOp : public Op {
 
 class SendmmsgOp : public Op {
  public:
+  Readiness WaitsFor() const override { return kWritable; }
   struct Message {
     std::vector<Memory> bufs;
     std::vector<iovec> iov;
@@ -538,6 +544,7 @@ class SendmmsgOp : public Op {
 // (in_fd's own position is left alone then) or from in_fd's position.
 class SendfileOp : public Op {
  public:
+  Readiness WaitsFor() const override { return kWritable; }
   int in_fd = -1;
   bool has_offset = false;
   off_t offset = 0, offset_in = 0;

@@ -25,6 +25,10 @@ struct PendingCall {
   double id = 0;
   EnvCalls* owner = nullptr;
   bool ref = true;
+  // The readiness form (ready.h): made on the JavaScript thread once the
+  // event loop finds the fd ready, never on a thread of the pool.
+  bool ready = false;
+  bool ready_ref = true;  // its `ref`: kept by the poll handle, not the threadsafe function
   napi_deferred deferred = nullptr;  // its Promise, settled by Deliver()
   bool watched = false;              // lib/ follows it (a signal): complete() is told
   // Written by a canceller under the pool's lock, read by the thread without it.
@@ -72,6 +76,11 @@ size_t CancelMany(PendingCall* const* calls, size_t n, int ending);
 // close(fd): ends the calls pending on fd, in any environment, before the
 // number can be given to another file.
 void EndPendingCallsOn(int fd);
+
+// On the JavaScript thread: settles a readiness-form call (ready.cc) as
+// the threadsafe function settles the others, in a callback scope of its
+// own when it comes from the event loop.
+void DeliverNow(Napi::Env env, PendingCall* c);
 
 // On the call's thread, once it is finished, under the pool's lock:
 // delivers it to its environment (promise.cc), or releases it when the

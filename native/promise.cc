@@ -13,6 +13,7 @@
 #include "pool.h"
 
 #include "calls.h"
+#include "ready.h"
 
 #include <new>
 #include <unordered_map>
@@ -27,6 +28,7 @@ struct EnvCalls {
   size_t refs = 0;  // pending calls that keep the event loop alive
   double next_id = 1;
   bool closed = false;  // guarded by the pool's lock once threads may see it
+  Napi::FunctionReference complete;  // lib/'s complete, for DeliverNow()
 };
 
 void HandBack(PendingCall* c) {
@@ -97,6 +99,14 @@ void Deliver(napi_env raw_env, napi_value complete, void*, void* data) {
   c->Release();
 }
 
+}  // namespace
+
+void DeliverNow(Napi::Env env, PendingCall* c) {
+  Deliver(env, c->owner->complete.Value(), nullptr, c);
+}
+
+namespace {
+
 bool OfEnv(const PendingCall* c, const void* env) { return c->owner == env; }
 
 void Cleanup(void* arg) {
@@ -117,6 +127,7 @@ Napi::Value Cancel(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) ThrowTypeError(env, "id must be a number");
   auto it = a->pending.find(info[0].As<Napi::Number>().DoubleValue());
   if (it == a->pending.end()) return Napi::Boolean::New(env, false);
+  if (it->second->ready) return Napi::Boolean::New(env, EndReady(it->second, kAborted));
   // Without waiting: one abort at a time, 10,000 calls sharing a signal
   // would each wait for a thread to leave the kernel (pool.cc).
   return Napi::Boolean::New(env, CancelOne(it->second, kAborted));
@@ -147,7 +158,16 @@ Napi::Value CancelManyIds(const Napi::CallbackInfo& info) {
     auto it = a->pending.find(v.As<Napi::Number>().DoubleValue());
     if (it != a->pending.end()) calls.push_back(it->second);
   }
-  return Napi::Number::New(env, static_cast<double>(CancelMany(calls.data(), calls.size(), kAborted)));
+  // The readiness-form calls are settled here and now; the others when
+  // their threads have left the kernel.
+  size_t ended = 0;
+  std::vector<PendingCall*> threaded;
+  threaded.reserve(calls.size());
+  for (PendingCall* c : calls) {
+    if (!c->ready) threaded.push_back(c);
+    else if (EndReady(c, kAborted)) ended++;
+  }
+  return Napi::Number::New(env, static_cast<double>(ended + CancelMany(threaded.data(), threaded.size(), kAborted)));
 }
 
 Napi::Value Threads(const Napi::CallbackInfo& info) {
@@ -187,7 +207,9 @@ Napi::Value Setup(const Napi::CallbackInfo& info) {
     throw Napi::Error::New(env, "napi_create_threadsafe_function failed");
   }
   napi_unref_threadsafe_function(env, a->tsfn);
+  a->complete = Napi::Persistent(info[2].As<Napi::Function>());
   d->calls = a;
+  InitReady(env);
   // After the threadsafe function's own hook, so that this one runs first.
   napi_add_env_cleanup_hook(env, Cleanup, a);
   return env.Undefined();
@@ -198,18 +220,36 @@ Napi::Value Setup(const Napi::CallbackInfo& info) {
 Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Op> op) {
   Napi::Env env = info.Env();
   EnvCalls* a = CallsOf(env);
-  // The last argument: whether the pending call keeps the event loop alive.
-  bool ref = ArgBool(info, info.Length() - 1, "ref");
+  // The last argument, `how`: kRef, whether the pending call keeps the
+  // event loop alive; kReady, the readiness form (ready.h).
+  Napi::Value how_arg = info[info.Length() - 1];
+  if (!how_arg.IsNumber()) ThrowTypeError(env, "how must be a number");
+  uint32_t how = how_arg.As<Napi::Number>().Uint32Value();
+  bool ref = (how & 1) != 0;
+  bool ready = (how & 2) != 0;
+  if (ready && op->WaitsFor() == Op::kNoReadiness) {
+    ThrowTypeError(env, std::string(op->Name()) + " has no readiness form: it waits in the kernel itself");
+  }
   a->last = nullptr;
   auto* c = new PendingCall;
   c->op = std::move(op);
   c->id = a->next_id++;
   c->owner = a;
-  c->ref = ref;
+  c->ref = ready ? false : ref;
+  c->ready = ready;
+  c->ready_ref = ref;
   napi_value promise;
   if (napi_create_promise(env, &c->deferred, &promise) != napi_ok) {
     delete c;
     throw Napi::Error::New(env, "napi_create_promise failed");
+  }
+  if (ready) {
+    // In the table first: WaitReady() may make the call at once and settle
+    // it (an fd epoll refuses), which takes it out of the table again.
+    a->pending.emplace(c->id, c);
+    a->last = c;
+    WaitReady(env, c);
+    return Napi::Value(env, promise);
   }
   try {
     Dispatch(env, c);
@@ -221,7 +261,7 @@ Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Op> op) {
   }
   a->pending.emplace(c->id, c);
   a->last = c;
-  if (ref && a->refs++ == 0) napi_ref_threadsafe_function(env, a->tsfn);
+  if (c->ref && a->refs++ == 0) napi_ref_threadsafe_function(env, a->tsfn);
   return Napi::Value(env, promise);
 }
 

@@ -9,6 +9,7 @@
 //   fcntl(fd, cmd, arg?)        F_DUPFD_CLOEXEC (-> the new fd), F_GETFD (-> the flags) only
 #include "calls.h"
 #include "pool.h"
+#include "ready.h"
 #include "sockaddr.h"
 #include "trace.h"
 
@@ -99,9 +100,13 @@ class ShutdownOp : public Op {
 class CloseOp : public Op {
  public:
   void Parse(const Napi::CallbackInfo& info, bool) override { fd = ArgFd(info, 0); }
-  // A call pending on another thread would otherwise go on using the fd
-  // number after it has been closed and perhaps reused for another file.
-  void Before() override { EndPendingCallsOn(fd); }
+  // A call pending on another thread, or waiting for readiness on this
+  // one, would otherwise go on using the fd number after it has been
+  // closed and perhaps reused for another file.
+  void Before() override {
+    EndReadyOn(fd);
+    EndPendingCallsOn(fd);
+  }
   void Run() override { ret = close(fd); err = errno; }
   bool RetryOnEintr() const override { return false; }
   Napi::Value Result(Napi::Env env) override { return env.Undefined(); }

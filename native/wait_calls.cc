@@ -44,6 +44,7 @@ class ConnectOp : public Op {
 
 class Accept4Op : public Op {
  public:
+  Readiness WaitsFor() const override { return kReadable; }
   int flags = 0;
   NameOut name;
   void Parse(const Napi::CallbackInfo& info, bool) override {

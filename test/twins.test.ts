@@ -1,7 +1,7 @@
 // Every facade method against CPython, by strace: each Python script in
 // experiments/twins/ and its TypeScript port run under `strace -f`, the port
-// twice, in the Sync forms and in the Promise forms (SOCKCALL_FORM, see
-// experiments/twins/form.ts). The system calls each makes on its own
+// three times, in the Sync forms, in the Promise forms and in the readiness
+// form of the Promise forms (SOCKCALL_FORM, see experiments/twins/form.ts). The system calls each makes on its own
 // sockets, normalized (fd letters, pointers, kernel-chosen ports), must be
 // the same lines, and so must stdout (its kernel-chosen ports and CPython's
 // `fd=` named as in the calls, after the socket that had the number when
@@ -20,11 +20,13 @@ const skip = strace.ok ? false : strace.why;
 const PY = python();
 // The calls the facade can make in a Promise form, by the name strace shows.
 const BLOCKING = new Set(['connect', 'accept4', 'sendto', 'sendmsg', 'recvfrom', 'recvmsg', 'poll', 'pselect6']);
+// Those that have a readiness form.
+const READY = new Set(['accept4', 'sendto', 'sendmsg', 'recvfrom', 'recvmsg']);
 
 for (const py of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
   const name = py.replace(/\.py$/, '');
   let original: Promise<TraceResult> | undefined;
-  for (const form of ['sync', 'promise']) {
+  for (const form of ['sync', 'promise', 'readiness']) {
     test(`${name} (${form} forms): the same system calls as ${py}, and the tracer's lines are strace's`, { skip }, async () => {
       // Unbuffered, as compare runs Python: each print is a write of its own,
       // at its time, for the fd= in it (maskOutput).
@@ -52,7 +54,15 @@ for (const py of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
       const [{ pid, calls }] = t.tracer;
       const off = calls.filter((c) => c.tid !== pid);
       if (form === 'sync') assert.deepEqual(off, [], 'a Sync-form twin made calls off the main thread');
-      else if (calls.some((c) => BLOCKING.has(c.name))) assert.ok(off.length > 0, 'no call was made on the addon\'s threads');
+      else if (form === 'promise' && calls.some((c) => BLOCKING.has(c.name))) assert.ok(off.length > 0, 'no call was made on the addon\'s threads');
+      // In the readiness form the socket's own calls that wait for data or
+      // room are made on the main thread, after the event loop's wait.
+      // (fds and makefile_* wait through send_fds/recv_fds and SocketIO,
+      // which take no options: their calls stay on threads.)
+      else if (form === 'readiness' && !/^(fds|makefile_)/.test(name)) {
+        const ready = calls.filter((c) => READY.has(c.name));
+        if (ready.length > 0) assert.ok(ready.some((c) => c.tid === pid), 'no readiness-form call was made on the main thread');
+      }
     });
   }
 }

@@ -182,6 +182,20 @@ function asyncRt(name: string): Loop {
         return { ns: now() - t0, n };
       };
     }
+    case 'sys-ready': {
+      // The readiness form: the loop waits for the socket (epoll), the
+      // call is made on the main thread.
+      const [a, b] = sysPair();
+      return async (n) => {
+        const t0 = now();
+        for (let i = 0; i < n; i++) {
+          const p = sys.recvfrom(b, buf, 0, undefined, { wait: 'readiness' });
+          sys.sendSync(a, msg);
+          await p;
+        }
+        return { ns: now() - t0, n };
+      };
+    }
     case 'facade-pending': {
       const [a, b] = facadePair();
       return async (n) => {
@@ -275,6 +289,24 @@ function recv(name: string): { port: number; loop: Loop } {
           let count = 0, first = 0;
           for (;;) {
             const { nbytes } = await sys.recvfrom(fd, buf);
+            if (nbytes < 8 || buf.readUInt32LE(0) !== round) continue;
+            if (buf.readUInt32LE(4) === END_SEQ) break;
+            if (count++ === 0) first = now();
+          }
+          return { ns: count ? now() - first : 0, received: count };
+        },
+      };
+    }
+    case 'sys-ready': {
+      const [fd, port] = receiverSocket();
+      const ready = { wait: 'readiness' } as const;
+      return {
+        port,
+        loop: async (_n, round) => {
+          say('armed');
+          let count = 0, first = 0;
+          for (;;) {
+            const { nbytes } = await sys.recvfrom(fd, buf, 0, undefined, ready);
             if (nbytes < 8 || buf.readUInt32LE(0) !== round) continue;
             if (buf.readUInt32LE(4) === END_SEQ) break;
             if (count++ === 0) first = now();

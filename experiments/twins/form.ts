@@ -1,10 +1,16 @@
-// The twins run in either form of the facade: SOCKCALL_FORM=promise makes
+// The twins run in each form of the facade: SOCKCALL_FORM=promise makes
 // each call that can block with its Promise form (on a thread of the
 // addon's), anything else with its Sync form, so that one port is held to
 // its Python original both ways (test/twins.test.ts runs both). A twin wraps
 // each socket it makes in twin() and writes `await a.recv(10)`: in the Sync
 // form that is a.recvSync(10), awaited as a plain value.
-const promise = process.env.SOCKCALL_FORM === 'promise';
+import { Socket } from 'sockcall';
+
+// SOCKCALL_FORM=readiness: the Promise forms with { wait: 'readiness' }
+// given to each call of a socket's (the event loop waits, the call is made
+// on the JavaScript thread).
+const readiness = process.env.SOCKCALL_FORM === 'readiness';
+const promise = process.env.SOCKCALL_FORM === 'promise' || readiness;
 
 const hasSyncForms = (v: object) => {
   for (let p = Object.getPrototypeOf(v); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
@@ -56,7 +62,8 @@ export function twin<T extends object>(target: T): T {
       if (typeof key !== 'string') return (!promise && syncFormOf(t, key)) || (v as (...a: unknown[]) => unknown).bind(t);
       const sync = Reflect.get(t, `${key}Sync`, t) as unknown;
       const fn = (!promise && typeof sync === 'function' ? sync : v) as (...a: unknown[]) => unknown;
-      return (...args: unknown[]) => wrap(fn.apply(t, args));
+      const ready = readiness && t instanceof Socket && typeof sync === 'function';
+      return (...args: unknown[]) => wrap(fn.apply(t, ready ? [...args, { wait: 'readiness' }] : args));
     },
   });
   proxies.set(target, proxy);

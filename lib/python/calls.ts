@@ -18,7 +18,12 @@ const E = native.errno;
 /** A call that can block, in both forms: made on this thread, or on one of the addon's. */
 export interface Call<T> {
   sync(): T;
-  async(options: CallOptions | undefined): Promise<T>;
+  /**
+   * `readiness` false: the call waits on a thread even where the options
+   * ask for the readiness form (a non-blocking socket's call, which
+   * answers at once, as Python's does, rather than wait for readiness).
+   */
+  async(options: CallOptions | undefined, readiness?: boolean): Promise<T>;
 }
 
 /** A method's sequence of calls: yields each Call, receives its result (or its error thrown in). */
@@ -54,6 +59,10 @@ export async function runAsync<T>(steps: Steps<T>, options: CallOptions | undefi
   return r.value;
 }
 
+// The calls that wait in the kernel itself, and have no readiness form:
+// in a facade method asked for { wait: 'readiness' }, they wait on a thread.
+const WAIT_IN_KERNEL = new Set<BlockingName>(['connect', 'poll', 'select', 'epoll_wait']);
+
 /**
  * The addon's call `name` with these arguments, in both forms:
  * `native[name + 'Sync'](...args)` and the Promise form `native[name]`
@@ -67,7 +76,7 @@ export function blocking<K extends BlockingName>(name: K, ...args: BlockingCalls
   const promise = native[name] as unknown as (...a: unknown[]) => Promise<BlockingCalls[K]['done']>;
   return {
     sync: () => sync(...args),
-    async: (o) => start(name, o, (ref) => promise(...args, ref)),
+    async: (o, readiness = true) => start(name, o, (how) => promise(...args, how), readiness && !WAIT_IN_KERNEL.has(name)),
   };
 }
 
@@ -83,7 +92,7 @@ export function isEagain(err: unknown): boolean {
 /** internal_select(): poll(2) of one socket, as a step; its result is the number ready. */
 export function pollOne(fd: number, events: number, ms: number): Call<number> {
   const call = blocking('poll', [{ fd, events }], ms);
-  return { sync: () => call.sync()[0], async: (o) => call.async(o).then(([n]) => n) };
+  return { sync: () => call.sync()[0], async: (o, r) => call.async(o, r).then(([n]) => n) };
 }
 
 export interface SockCall {

@@ -403,7 +403,10 @@ export class Socket {
 
   #promise<T>(writing: boolean, call: Call<T>, options: CallOptions | undefined): Promise<T> {
     const t = this.#timeout;
-    return t === null || t <= 0 ? call.async(options) : runAsync(this.#sockCall(writing, call), options);
+    // A non-blocking socket's call is made at once in every form: the
+    // readiness form would wait for what Python does not (EAGAIN at once).
+    if (t === 0) return call.async(options, false);
+    return t === null || t < 0 ? call.async(options) : runAsync(this.#sockCall(writing, call), options);
   }
 
   // A Promise form's body: Python's arguments, then the options object; a
@@ -699,7 +702,7 @@ export class Socket {
     const received = blocking('recv', this.#fd, target.byteLength, f);
     return {
       sync: () => native.recvSync(this.#fd, target, f),
-      async: (o) => received.async(o).then(([data, got]) => { copyInto(target, data, 'recv_into'); return got; }),
+      async: (o, r) => received.async(o, r).then(([data, got]) => { copyInto(target, data, 'recv_into'); return got; }),
     };
   }
 
@@ -730,7 +733,7 @@ export class Socket {
     const received = blocking('recvfrom', this.#fd, target.byteLength, f, len);
     return {
       sync: () => native.recvfromSync(this.#fd, target, f, len),
-      async: (o) => received.async(o).then(([[data, got], address]) => {
+      async: (o, r) => received.async(o, r).then(([[data, got], address]) => {
         copyInto(target, data, 'recvfrom_into');
         return [got, address];
       }),
@@ -790,7 +793,7 @@ export class Socket {
     const received = blocking('recvmsg', this.#fd, iov, anc, f, len);
     return {
       sync: () => native.recvmsgSync(this.#fd, iov, anc, f, len),
-      async: (o) => received.async(o).then(([[data, got], address, control, msgFlags]) => {
+      async: (o, r) => received.async(o, r).then(([[data, got], address, control, msgFlags]) => {
         scatterReceived(iov, data, control, 'recvmsg_into');
         return [got, address, control, msgFlags];
       }),

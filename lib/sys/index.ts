@@ -140,7 +140,7 @@ export function connectSync(fd: number, address: Sockaddr): void {
   native.connectSync(fdArg(fd), address);
 }
 export function connect(fd: number, address: Sockaddr, options?: CallOptions): Promise<void> {
-  return start('connect', options, (ref) => native.connect(fdArg(fd), address, ref));
+  return start('connect', options, (how) => native.connect(fdArg(fd), address, how));
 }
 
 /** accept4(2); addrlen null passes NULL for the peer's address. */
@@ -155,7 +155,7 @@ export function accept4(fd: number, flags: number, addrlen: null, options?: Call
 export async function accept4(fd: number, flags = 0, addrlen: number | null = STORAGE,
   options?: CallOptions): Promise<Accepted> {
   const [newfd, address] = await start<[number, SockaddrOut | null]>('accept4', options,
-    (ref) => native.accept4(fdArg(fd), flags, addrlen, ref));
+    (how) => native.accept4(fdArg(fd), flags, addrlen, how));
   return { fd: newfd, address };
 }
 
@@ -163,7 +163,7 @@ export function sendSync(fd: number, data: Bytes, flags = 0): number {
   return native.sendSync(fdArg(fd), data, flags);
 }
 export function send(fd: number, data: Bytes, flags = 0, options?: CallOptions): Promise<number> {
-  return start('send', options, (ref) => native.send(fdArg(fd), data, flags, ref));
+  return start('send', options, (how) => native.send(fdArg(fd), data, flags, how));
 }
 
 /** sendto(2); address null passes NULL, 0 (what send(2) does). */
@@ -172,7 +172,7 @@ export function sendtoSync(fd: number, data: Bytes, flags: number, address: Sock
 }
 export function sendto(fd: number, data: Bytes, flags: number, address: Sockaddr | null,
   options?: CallOptions): Promise<number> {
-  return start('sendto', options, (ref) => native.sendto(fdArg(fd), data, flags, address, ref));
+  return start('sendto', options, (how) => native.sendto(fdArg(fd), data, flags, address, how));
 }
 
 function msgIov(msg: { iov: Bytes[] }): Bytes[] {
@@ -187,7 +187,7 @@ export function sendmsgSync(fd: number, msg: MsgIn, flags = 0): number {
 }
 export function sendmsg(fd: number, msg: MsgIn, flags = 0, options?: CallOptions): Promise<number> {
   return start('sendmsg', options,
-    (ref) => native.sendmsg(fdArg(fd), msgIov(msg), msg.control ?? [], flags, msg.name ?? null, ref));
+    (how) => native.sendmsg(fdArg(fd), msgIov(msg), msg.control ?? [], flags, msg.name ?? null, how));
 }
 
 // The addon also takes a size where a buffer goes (the facade's recv(n));
@@ -201,7 +201,7 @@ export function recvSync(fd: number, buffer: Bytes, flags = 0): number {
 }
 export async function recv(fd: number, buffer: Bytes, flags = 0, options?: CallOptions): Promise<number> {
   const [data, nbytes] = await start<Got>('recv', options,
-    (ref) => native.recv(fdArg(fd), byteLength(buffer, 'buffer'), flags, ref));
+    (how) => native.recv(fdArg(fd), byteLength(buffer, 'buffer'), flags, how));
   copyInto(buffer, data, 'recv');
   return nbytes;
 }
@@ -214,7 +214,7 @@ export function recvfromSync(fd: number, buffer: Bytes, flags = 0, addrlen: numb
 export async function recvfrom(fd: number, buffer: Bytes, flags = 0, addrlen: number | null = STORAGE,
   options?: CallOptions): Promise<Received> {
   const [[data, nbytes], address] = await start<[Got, SockaddrOut | null]>('recvfrom', options,
-    (ref) => native.recvfrom(fdArg(fd), byteLength(buffer, 'buffer'), flags, addrlen, ref));
+    (how) => native.recvfrom(fdArg(fd), byteLength(buffer, 'buffer'), flags, addrlen, how));
   copyInto(buffer, data, 'recvfrom');
   return { nbytes, address };
 }
@@ -227,8 +227,8 @@ export function recvmsgSync(fd: number, msg: MsgOut, flags = 0): MsgReceived {
 export async function recvmsg(fd: number, msg: MsgOut, flags = 0, options?: CallOptions): Promise<MsgReceived> {
   const iov = msgIov(msg);
   const [[data, nbytes], address, control, msgFlags] = await start<[Got, SockaddrOut | null, Cmsg[], number]>(
-    'recvmsg', options, (ref) => native.recvmsg(fdArg(fd), iov, msg.controllen ?? 0, flags,
-      msg.namelen === undefined ? STORAGE : msg.namelen, ref));
+    'recvmsg', options, (how) => native.recvmsg(fdArg(fd), iov, msg.controllen ?? 0, flags,
+      msg.namelen === undefined ? STORAGE : msg.namelen, how));
   scatterReceived(iov, data, control, 'recvmsg');
   return { nbytes, address, control, flags: msgFlags };
 }
@@ -249,7 +249,7 @@ export async function recvmmsg(fd: number, msgs: MsgOut[], flags = 0, timeout: T
   options?: CallOptions): Promise<MsgReceived[]> {
   const m = mmsgArgs(msgs);
   const got = await start<[Got, SockaddrOut | null, Cmsg[], number][]>('recvmmsg', options,
-    (ref) => native.recvmmsg(fdArg(fd), m.iovs, m.controllens, m.namelens, flags, timeout, ref));
+    (how) => native.recvmmsg(fdArg(fd), m.iovs, m.controllens, m.namelens, flags, timeout, how));
   // Every message's bytes go to its buffers; once one cannot take them, the
   // fds of that message and of every later one are closed (received.ts).
   let failed: unknown;
@@ -291,9 +291,9 @@ export function sendmmsgSync(fd: number, msgs: MsgIn[], flags = 0): number {
   return native.sendmmsgSync(fdArg(fd), m.iovs, m.controls, m.names, flags);
 }
 export function sendmmsg(fd: number, msgs: MsgIn[], flags = 0, options?: CallOptions): Promise<number> {
-  return start('sendmmsg', options, (ref) => {
+  return start('sendmmsg', options, (how) => {
     const m = sendmmsgArgs(msgs);
-    return native.sendmmsg(fdArg(fd), m.iovs, m.controls, m.names, flags, ref);
+    return native.sendmmsg(fdArg(fd), m.iovs, m.controls, m.names, flags, how);
   });
 }
 
@@ -320,7 +320,7 @@ export function pollSync(fds: Pollfd[], timeout: number): number {
   return n;
 }
 export async function poll(fds: Pollfd[], timeout: number, options?: CallOptions): Promise<number> {
-  const [n, revents] = await start<[number, number[]]>('poll', options, (ref) => native.poll(fds, timeout, ref));
+  const [n, revents] = await start<[number, number[]]>('poll', options, (how) => native.poll(fds, timeout, how));
   revents.forEach((r, i) => { fds[i].revents = r; });
   return n;
 }
@@ -347,7 +347,7 @@ export async function select(nfds: number, readfds: number[] | null, writefds: n
   exceptfds: number[] | null, timeout: Timeval | null, options?: CallOptions): Promise<Selected> {
   const us = timevalUs(timeout);
   const [nready, r, w, x] = await start<[number, number[], number[], number[]]>('select', options,
-    (ref) => native.select(nfds, readfds, writefds, exceptfds, us, ref));
+    (how) => native.select(nfds, readfds, writefds, exceptfds, us, how));
   return { nready, readfds: r, writefds: w, exceptfds: x };
 }
 
@@ -376,7 +376,7 @@ export function epoll_waitSync(epfd: number, maxevents: number, timeout: number)
 export async function epoll_wait(epfd: number, maxevents: number, timeout: number,
   options?: CallOptions): Promise<{ events: number; data: number }[]> {
   const got = await start<[number, number][]>('epoll_wait', options,
-    (ref) => native.epoll_wait(fdArg(epfd), maxevents, timeout, ref));
+    (how) => native.epoll_wait(fdArg(epfd), maxevents, timeout, how));
   return got.map(([events, data]) => ({ events, data }));
 }
 
@@ -388,7 +388,7 @@ export function sendfileSync(fd: number, inFd: number, offset: number | null, co
   return native.sendfileSync(fdArg(fd), fdArg(inFd), offset, count);
 }
 export function sendfile(fd: number, inFd: number, offset: number | null, count: number, options?: CallOptions): Promise<number> {
-  return start('sendfile', options, (ref) => native.sendfile(fdArg(fd), fdArg(inFd), offset, count, ref));
+  return start('sendfile', options, (how) => native.sendfile(fdArg(fd), fdArg(inFd), offset, count, how));
 }
 
 /**
