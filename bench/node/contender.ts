@@ -280,33 +280,19 @@ function asyncRt(name: string): Loop {
 
 function recv(name: string): { port: number; loop: Loop } {
   switch (name) {
-    case 'sys-promise': {
-      const [fd, port] = receiverSocket();
-      return {
-        port,
-        loop: async (_n, round) => {
-          say('armed');
-          let count = 0, first = 0;
-          for (;;) {
-            const { nbytes } = await sys.recvfrom(fd, buf);
-            if (nbytes < 8 || buf.readUInt32LE(0) !== round) continue;
-            if (buf.readUInt32LE(4) === END_SEQ) break;
-            if (count++ === 0) first = now();
-          }
-          return { ns: count ? now() - first : 0, received: count };
-        },
-      };
-    }
+    case 'sys-promise':
     case 'sys-ready': {
+      // `await sys.recvfrom()` a datagram at a time: on a thread, or in
+      // the readiness form (the loop waits, the call is made here).
       const [fd, port] = receiverSocket();
-      const ready = { wait: 'readiness' } as const;
+      const options = name === 'sys-ready' ? { wait: 'readiness' as const } : undefined;
       return {
         port,
         loop: async (_n, round) => {
           say('armed');
           let count = 0, first = 0;
           for (;;) {
-            const { nbytes } = await sys.recvfrom(fd, buf, 0, undefined, ready);
+            const { nbytes } = await sys.recvfrom(fd, buf, 0, undefined, options);
             if (nbytes < 8 || buf.readUInt32LE(0) !== round) continue;
             if (buf.readUInt32LE(4) === END_SEQ) break;
             if (count++ === 0) first = now();
