@@ -80,9 +80,10 @@ bool Update(ReadyCalls* r, Watch* w) {
   return true;
 }
 
-// The call made now, on this thread, and settled: where the fd cannot be
-// watched (not open: the call's own EBADF; a regular file, which epoll
-// refuses with EPERM and which never blocks), the kernel answers the call.
+// The call made now, on this thread, and settled: once the fd is ready,
+// or where it cannot be watched (not open: the call's own EBADF; a regular
+// file, which epoll refuses with EPERM and which never blocks), so that the
+// kernel answers the call.
 void MakeNow(Napi::Env env, PendingCall* c) {
   RunToEnd(c->op.get(), nullptr);
   c->status = c->op->ret >= 0 ? kOk : kError;
@@ -100,7 +101,8 @@ int ServeOnce(ReadyCalls* r) {
   epoll_event evs[64];
   int n = epoll_wait(r->epfd, evs, 64, 0);
   if (n <= 0) return 0;
-  std::vector<int> touched;
+  int touched[64];  // the fds whose waiters were served: at most one a report
+  int served = 0;
   Napi::Env env(r->env);
   Napi::HandleScope handles(env);
   {
@@ -120,17 +122,15 @@ int ServeOnce(ReadyCalls* r) {
         }
       }
       if (c == nullptr) continue;
-      touched.push_back(w->fd);
+      touched[served++] = w->fd;
       Unwait(r, c);
-      RunToEnd(c->op.get(), nullptr);
-      c->status = c->op->ret >= 0 ? kOk : kError;
-      DeliverNow(env, c);
+      MakeNow(env, c);
     }
   }
   // The reactions may have closed an fd (EndReadyOn forgot it) or added
   // waiters: each is looked up again.
-  for (int fd : touched) {
-    auto it = r->watches.find(fd);
+  for (int k = 0; k < served; k++) {
+    auto it = r->watches.find(touched[k]);
     if (it == r->watches.end()) continue;
     Watch* w = it->second;
     if (!Update(r, w)) {
@@ -143,7 +143,7 @@ int ServeOnce(ReadyCalls* r) {
       }
     }
   }
-  return static_cast<int>(touched.size());
+  return served;
 }
 
 // The loop found the set readable. A receive loop's next call is made in
