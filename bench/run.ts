@@ -8,7 +8,7 @@
 //   npm run bench                 the full run
 //   npm run bench -- --readme     ... and write the tables into README.md
 //   npm run bench -- --quick      a tenth of the rounds' work, to try it out
-//   npm run bench -- --only rt,gso   some workloads only (rt async recv gso pending)
+//   npm run bench -- --only rt,gso   some workloads only (rt async recv gso pending cancel)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -33,6 +33,7 @@ const plan = {
   recv: { rounds: 3, perRound: count(1_000_000), warmup: count(100_000) },
   gso: { rounds: 20, perRound: count(50_000), warmup: count(20_000) },
   pending: { rounds: 3, sizes: [1_000, 10_000] },
+  cancel: { rounds: 5, sizes: [1_000, 10_000] },
 };
 
 function log(line: string): void {
@@ -372,6 +373,74 @@ async function pending(): Promise<Workload> {
   return { id: 'pending', title, what, unit: 'see columns', plan: p, rows };
 }
 
+/**
+ * Workload 6: N blocking recvfroms ended at once, by close() of their socket
+ * or by abort() of the signal they share, against C doing what close() must
+ * before close(2) (signal each thread, wait until each has left the kernel).
+ */
+async function cancel(): Promise<Workload> {
+  const p = plan.cancel;
+  const title = '6. Cancellation: ending N pending recvfroms at once';
+  log(`\n== ${title}`);
+  const what = 'N recvfrom calls blocked on one UDP socket, each on a thread, ended at once 300 ms after the last ' +
+    'started. "holds the event loop" is how long the call that ends them takes on the JavaScript thread (C: its ' +
+    'main thread); "CPU" is the CPU time of all the process\'s threads meanwhile (getrusage), "all settled" the ' +
+    'time until the last Promise has settled. close() returns only once no call is in the kernel or on its way ' +
+    "there (a number freed before would reach it), which is what C's row does and nothing else: its CPU divided " +
+    'by the cores is the least any close() with that guarantee can hold the loop here. abort() returns at once. ' +
+    'CPython cannot end a recv blocked in another thread. ' +
+    `Median of ${p.rounds} runs, each a fresh process.`;
+  const pendingTs = path.join(root, 'bench', 'node', 'pending.ts');
+  const impls: Spec[] = [
+    { id: 'sys-close', label: 'sockcall `sys.close(fd)`', cmd: [process.execPath, ['--import', 'tsx', pendingTs, 'close']] },
+    { id: 'c-close', label: 'C: pthread_kill each thread, wait for each out of recvfrom, close(2)',
+      cmd: built.cbench ? [built.cbench, ['close']] : built.cReason },
+    { id: 'sys-abort', label: 'sockcall `abort()` of the AbortSignal the calls share',
+      cmd: [process.execPath, ['--import', 'tsx', pendingTs, 'abort']] },
+  ];
+  const rows: Row[] = [];
+  for (const n of p.sizes) {
+    const got = new Map<string, Record<string, number>[]>();
+    const failed = new Map<string, string>();
+    for (let r = 0; r < p.rounds; r++) {
+      for (const spec of rotate(impls, r)) {
+        if (failed.has(spec.id)) continue;
+        if (typeof spec.cmd === 'string') {
+          failed.set(spec.id, spec.cmd);
+          continue;
+        }
+        const o = await oneShot(spec.cmd[0], [...spec.cmd[1], String(n)], 180_000);
+        if ('unavailable' in o) {
+          failed.set(spec.id, String(o.unavailable));
+          log(`  ${n} ${spec.id}: ${o.unavailable}`);
+          continue;
+        }
+        // C's close_ns is both: nothing is left to settle once it returns.
+        const v = { end_ns: o.end_ns ?? o.close_ns, settle_ns: o.settle_ns ?? o.close_ns, cpu_ns: o.cpu_ns };
+        got.set(spec.id, [...(got.get(spec.id) ?? []), v]);
+        log(`  ${n} ${spec.id}: holds the loop ${(v.end_ns / 1e6).toFixed(1)} ms (CPU ${(v.cpu_ns / 1e6).toFixed(1)} ms), ` +
+          `all settled ${(v.settle_ns / 1e6).toFixed(1)} ms`);
+      }
+    }
+    for (const spec of impls) {
+      const v = got.get(spec.id);
+      if (!v || failed.has(spec.id)) {
+        rows.push({ id: `${spec.id}-${n}`, label: spec.label, n, unavailable: failed.get(spec.id) ?? 'no result' });
+        continue;
+      }
+      const ends = v.map((o) => o.end_ns);
+      rows.push({
+        id: `${spec.id}-${n}`, label: spec.label, n, median: median(ends), min: Math.min(...ends), max: Math.max(...ends),
+        extra: {
+          end_ms: median(ends) / 1e6, settle_ms: median(v.map((o) => o.settle_ns)) / 1e6,
+          cpu_ms: median(v.map((o) => o.cpu_ns)) / 1e6,
+        },
+      });
+    }
+  }
+  return { id: 'cancel', title, what, unit: 'ms', plan: p, rows };
+}
+
 // ---- main ---------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -400,6 +469,7 @@ async function main(): Promise<void> {
       `(after ${plan.gso.warmup.toLocaleString('en-US')} unmeasured), alternating.`, plan.gso, 120_000));
   }
   if (want('pending')) report.workloads.push(await pending());
+  if (want('cancel')) report.workloads.push(await cancel());
   report.seconds = Math.round((Date.now() - t0) / 1000);
   const md = renderMarkdown(report);
   const json = JSON.stringify(report, null, 2) + '\n';

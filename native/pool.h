@@ -43,9 +43,13 @@ struct PendingCall {
   bool has_thread = false;
   bool finished = false;  // out of the kernel for good: Finish() ran
   size_t slot = 0;        // its index in the pool's list of running calls
-  // The close() or teardown waiting for this call to finish, if any: told
-  // alone, so that 10,000 calls finishing wake it once, not 10,000 times.
+  // The teardown waiting for this call to finish, if any: told alone, so
+  // that 10,000 calls finishing wake it once, not 10,000 times.
   Waiter* waiter = nullptr;
+  // The close() waiting for this call to leave the kernel, if any; set by
+  // the closer under the pool's lock, exchanged for a mark by the call's
+  // thread, without the lock, once the call is out of the kernel (pool.cc).
+  std::atomic<Waiter*> leaving{nullptr};
   // Cancelled, and its thread not yet sent the signal (the canceller sends it).
   bool unsignalled = false;
   pthread_t thread{};
@@ -62,9 +66,10 @@ struct PendingCall {
 // past the thread budget, or pthread_create(3)'s errno, if none can be had.
 void Dispatch(Napi::Env env, PendingCall* c);
 
-// Cancels every running call that `match` selects and returns once none of
-// them is in the kernel any more.
-// `closed`: the fd whose close() this is, for the error (kClosed), or -1.
+// Cancels every running call that `match` selects and returns once each
+// has finished (Finish(): no thread will touch the environment again), or,
+// for a close() (`closed` >= 0, the fd closed, for the error kClosed), once
+// none of them is in the kernel or can enter it any more.
 void CancelAndWait(bool (*match)(const PendingCall*, const void*), const void* arg, int ending, int closed = -1);
 
 // Cancels one call (an AbortSignal) without waiting: its Promise settles

@@ -9,6 +9,8 @@
 //   bench recv        receive throughput: count datagrams until the end marker
 //   bench send PORT COUNT ROUND   the sender process for `recv` (all contenders)
 //   bench pending N   N threads blocked in recvfrom: memory, threads, times
+//   bench close N     N threads blocked in recvfrom, ended as sockcall's
+//                     close() ends them: the floor of that guarantee
 //
 // Every mode but `send` and `pending` speaks bench/lib/proc.ts's protocol:
 // it prints "ready {json}" once set up, then answers each "run N [ROUND]"
@@ -24,6 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -310,6 +315,73 @@ static void mode_pending(long n) {
   fflush(stdout);
 }
 
+// Workload 6: what a close() must do before close(2) when threads are
+// blocked in recvfrom on the fd, if the number is never to reach a call
+// that was pending on it: set each call's flag, send each thread a signal
+// (installed without SA_RESTART, so recvfrom returns EINTR: signal(7)),
+// and wait until every one has left the kernel. The threads then wait, as
+// sockcall's idle threads do, rather than exit.
+static atomic_long out_left;
+static sem_t out_done, park;
+static void on_cancel(int sig) { (void)sig; }
+
+// CPU time of every thread of the process, user and system.
+static double cpu_ns(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ((double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)) * 1e3;
+}
+
+static void *close_worker(void *arg) {
+  (void)arg;
+  char b[BUFSIZE];
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGRTMIN + 3);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+  atomic_fetch_add(&out_left, 1);
+  if (recvfrom(b_fd, b, sizeof b, 0, NULL, NULL) >= 0 || errno != EINTR) die("recvfrom: not EINTR");
+  if (atomic_fetch_sub(&out_left, 1) == 1) sem_post(&out_done);
+  while (sem_wait(&park) < 0 && errno == EINTR) {}
+  return NULL;
+}
+
+static void mode_close(long n) {
+  udp_pair(&a_fd, &b_fd);
+  sem_init(&out_done, 0, 0);
+  sem_init(&park, 0, 0);
+  struct sigaction sa = {0};
+  sa.sa_handler = on_cancel;
+  sigaction(SIGRTMIN + 3, &sa, NULL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGRTMIN + 3);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);  // inherited: each worker unblocks it
+  pthread_t *threads = calloc((size_t)n, sizeof *threads);
+  if (threads == NULL) die("calloc");
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 128 << 10);  // as sockcall's pool (native/pool.cc)
+  for (long i = 0; i < n; i++) {
+    int e = pthread_create(&threads[i], &attr, close_worker, NULL);
+    if (e != 0) {
+      errno = e;
+      die("pthread_create");
+    }
+  }
+  while (atomic_load(&out_left) < n) usleep(1000);
+  struct timespec settle = {0, 300000000};
+  nanosleep(&settle, NULL);
+  double c0 = cpu_ns(), t0 = now_ns();
+  for (long i = 0; i < n; i++) pthread_kill(threads[i], SIGRTMIN + 3);
+  while (sem_wait(&out_done) < 0 && errno == EINTR) {}
+  if (close(b_fd) < 0) die("close");
+  double t1 = now_ns(), c1 = cpu_ns();
+  printf("{\"close_ns\":%.0f,\"cpu_ns\":%.0f}\n", t1 - t0, c1 - c0);
+  fflush(stdout);
+  _exit(0);  // the parked threads die with the process
+}
+
 int main(int argc, char **argv) {
   memset(msg, 1, sizeof msg);
   const char *mode = argc > 1 ? argv[1] : "";
@@ -320,8 +392,9 @@ int main(int argc, char **argv) {
   else if (strcmp(mode, "recv") == 0) mode_recv();
   else if (strcmp(mode, "send") == 0 && argc == 5) mode_send(atoi(argv[2]), atol(argv[3]), (unsigned)atol(argv[4]));
   else if (strcmp(mode, "pending") == 0 && argc == 3) mode_pending(atol(argv[2]));
+  else if (strcmp(mode, "close") == 0 && argc == 3) mode_close(atol(argv[2]));
   else {
-    fprintf(stderr, "usage: bench rt|gso|async-pending|async-send|recv|send PORT COUNT ROUND|pending N\n");
+    fprintf(stderr, "usage: bench rt|gso|async-pending|async-send|recv|send PORT COUNT ROUND|pending N|close N\n");
     return 2;
   }
   return 0;

@@ -1,11 +1,15 @@
 // Workload 5 of `npm run bench`, one process per measurement:
 //
 //   node --import tsx bench/node/pending.ts sys|koffi N
+//   node --import tsx bench/node/pending.ts close|abort N      (workload 6)
 //
 // Starts N blocking recvfrom calls on one UDP socket, each on a thread (for
 // sockcall, a thread of its own; for koffi, its .async() queue), measures
 // RSS and the process's threads while they wait, then sends N datagrams and
 // times until every call has resolved. Prints one JSON line.
+// close|abort: ends the N sockcall calls with sys.close() of the socket, or
+// with abort() of the AbortController they share, and times how long that
+// call holds the event loop, and until every Promise has settled.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { sys } from 'sockcall';
@@ -28,6 +32,7 @@ async function main(): Promise<void> {
   const n = Number(count);
   const [a, b] = sysPair();
   const msg = Buffer.alloc(PAYLOAD, 1);
+  if (impl === 'close' || impl === 'abort') return end(impl, b, n);
   let startOne: () => Promise<unknown>;
   if (impl === 'sys') {
     const buf = Buffer.alloc(BUFSIZE);
@@ -93,6 +98,24 @@ async function main(): Promise<void> {
     start_ns: t1 - t0, resolve_ns: t3 - t2, rss_before_kib: rss0, rss_pending_kib: rss1,
     threads_before: threads0, threads_pending: threads1,
   }));
+  process.exit(0);
+}
+
+async function end(how: 'close' | 'abort', fd: number, n: number): Promise<void> {
+  const buf = Buffer.alloc(BUFSIZE);
+  const ac = new AbortController();
+  const options = how === 'abort' ? { signal: ac.signal } : undefined;
+  const calls = Array.from({ length: n }, () => sys.recvfrom(fd, buf, 0, undefined, options).then(
+    () => { throw new Error('a call received a datagram nobody sent'); }, () => undefined));
+  await sleep(300);
+  const c0 = process.cpuUsage(), t0 = now();
+  if (how === 'close') sys.close(fd);
+  else ac.abort();
+  const t1 = now(), c1 = process.cpuUsage(c0);
+  await Promise.all(calls);
+  const t2 = now();
+  // process.cpuUsage(): getrusage(RUSAGE_SELF), every thread's CPU, in µs.
+  say(JSON.stringify({ end_ns: t1 - t0, settle_ns: t2 - t0, cpu_ns: (c1.user + c1.system) * 1e3 }));
   process.exit(0);
 }
 
