@@ -89,7 +89,9 @@ namespace {
 
 struct PoolThread {
   pthread_t thread{};
-  std::condition_variable cv;
+  // A futex word, bumped under the pool's lock when a call is given to the
+  // thread and then woken without the lock (Dispatch()).
+  std::atomic<uint32_t> given{0};
   PendingCall* call = nullptr;
   size_t slot = 0;  // its index in the idle list, while idle
 };
@@ -288,7 +290,6 @@ void Finish(PendingCall* c) {
   c->finished = true;
   if (c->waiter != nullptr && --c->waiter->left == 0) c->waiter->done.notify_one();
   if (pool->rescanning > 0) pool->left.notify_all();
-  HandBack(c);
 }
 
 // futex(2) on a Waiter's `out`: glibc has no wrapper, and a condition
@@ -299,7 +300,8 @@ void FutexWake(std::atomic<uint32_t>* word) {
 }
 // False when `timeout` passed.
 bool FutexWait(std::atomic<uint32_t>* word, uint32_t seen, std::chrono::microseconds timeout) {
-  timespec ts{0, static_cast<long>(timeout.count() * 1000)};
+  auto us = timeout.count();
+  timespec ts{static_cast<time_t>(us / 1000000), static_cast<long>(us % 1000000 * 1000)};
   return syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, seen, &ts, nullptr, 0) == 0 ||
          errno != ETIMEDOUT;
 }
@@ -323,7 +325,11 @@ void* ThreadMain(void* arg) {
   std::unique_lock<std::mutex> lock(pool->mu);
   for (;;) {
     while (t->call == nullptr) {
-      if (t->cv.wait_for(lock, kLinger) == std::cv_status::timeout && t->call == nullptr && pool->signalling == 0) {
+      uint32_t seen = t->given.load(std::memory_order_relaxed);
+      lock.unlock();
+      bool woken = FutexWait(&t->given, seen, kLinger);
+      lock.lock();
+      if (!woken && t->call == nullptr && pool->signalling == 0) {
         RemoveIdle(t);
         pool->threads--;
         lock.unlock();
@@ -338,10 +344,18 @@ void* ThreadMain(void* arg) {
     lock.unlock();
     Execute(c);
     Left(c);
-    // The lock taken once on the way out: finished, handed back and idle
-    // (10,000 threads woken at once queue on it).
+    // Handed back before the lock is taken: the threadsafe function wakes
+    // the JavaScript thread, which would otherwise run (on this core,
+    // often) only to block on the lock in its next Dispatch(). The
+    // reference kept for Finish(): the delivery may release the call's own
+    // before this thread has finished it.
+    c->Retain();
+    HandBack(c);
+    // The lock taken once on the way out: finished and idle (10,000
+    // threads woken at once queue on it).
     lock.lock();
     Finish(c);
+    c->Release();
     // Never allocates: Dispatch() reserved a place for every thread.
     t->slot = pool->idle.size();
     pool->idle.push_back(t);
@@ -469,9 +483,15 @@ void Dispatch(Napi::Env env, PendingCall* c) {
     PoolThread* t = pool->idle.back();
     pool->idle.pop_back();
     t->call = c;
-    // Under the lock: once it is released, the thread may run the call, go
-    // idle, time out and delete itself, condition variable included.
-    t->cv.notify_one();
+    t->given.fetch_add(1, std::memory_order_relaxed);
+    // Woken once the lock is released: woken under it, the thread would run
+    // at once (on this core, often) only to block on the lock, two context
+    // switches more a call. The thread cannot have exited meanwhile: it
+    // exits only once idle for kLinger after running this call. (A
+    // FUTEX_WAKE touches no memory: futex(2), FUTEX_PRIVATE_FLAG keys are
+    // the address alone.)
+    lock.unlock();
+    FutexWake(&t->given);
     return;
   }
   if (pool->threads >= pool->budget) {
@@ -713,9 +733,9 @@ void EndPendingCallsOn(int fd) {
                 kClosed, fd);
 }
 
-void CloseUnderPoolLock(bool* closed) {
+void CloseUnderPoolLock(std::atomic<bool>* closed) {
   std::lock_guard<std::mutex> lock(pool->mu);
-  *closed = true;
+  closed->store(true, std::memory_order_release);
 }
 
 PoolCounts Counts() {

@@ -87,14 +87,14 @@ void EndPendingCallsOn(int fd);
 // own when it comes from the event loop.
 void DeliverNow(Napi::Env env, PendingCall* c);
 
-// On the call's thread, once it is finished, under the pool's lock:
-// delivers it to its environment (promise.cc), or releases it when the
-// environment is going away.
+// On the call's thread, once it is out of the kernel and before it is
+// finished, without the pool's lock: delivers it to its environment
+// (promise.cc), or releases it when the environment is going away.
 void HandBack(PendingCall* c);
 
 // Marks an environment as going away, under the pool's lock, so that no
-// thread hands it a call after this returns.
-void CloseUnderPoolLock(bool* closed);
+// thread that has not yet handed back a call does so after this returns.
+void CloseUnderPoolLock(std::atomic<bool>* closed);
 
 struct PoolCounts { size_t threads, idle, running, budget; const char* bound; size_t signals; };
 PoolCounts Counts();

@@ -27,13 +27,17 @@ struct EnvCalls {
   PendingCall* last = nullptr;  // the last call submitted, for lastId()
   size_t refs = 0;  // pending calls that keep the event loop alive
   double next_id = 1;
-  bool closed = false;  // guarded by the pool's lock once threads may see it
+  // Set under the pool's lock when teardown begins; read by the threads
+  // without it in HandBack(), before they finish. Teardown waits for every
+  // call of the environment to finish, so a thread that read false calls a
+  // threadsafe function that is still there.
+  std::atomic<bool> closed{false};
   Napi::FunctionReference complete;  // lib/'s complete, for DeliverNow()
 };
 
 void HandBack(PendingCall* c) {
   EnvCalls* a = c->owner;
-  if (a->closed || napi_call_threadsafe_function(a->tsfn, c, napi_tsfn_nonblocking) != napi_ok) c->Release();
+  if (a->closed.load(std::memory_order_acquire) || napi_call_threadsafe_function(a->tsfn, c, napi_tsfn_nonblocking) != napi_ok) c->Release();
 }
 
 namespace {
@@ -54,7 +58,7 @@ void Deliver(napi_env raw_env, napi_value complete, void*, void* data) {
   }
   Napi::Env env(raw_env);
   EnvCalls* a = c->owner;
-  if (a->closed) {
+  if (a->closed.load(std::memory_order_relaxed)) {
     // Teardown has begun: Cleanup() released the table's reference.
     c->Release();
     return;
