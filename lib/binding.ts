@@ -130,10 +130,19 @@ export type Hostent = [name: string, aliases: string[], addresses: string[]] | {
 export type BlockingName = keyof BlockingCalls;
 
 type PromiseForms = {
-  [K in BlockingName]: (...args: [...BlockingCalls[K]['args'], how: number]) => Promise<BlockingCalls[K]['done']>
+  [K in Exclude<BlockingName, 'recv' | 'recvfrom'>]:
+    (...args: [...BlockingCalls[K]['args'], how: number]) => Promise<BlockingCalls[K]['done']>
 };
 
 export interface Native extends PromiseForms {
+  // A Promise-form receive given the caller's buffer settles with the
+  // kernel's count, the bytes copied into the buffer when the call is
+  // delivered (native/args.h, Target); given a size, with the bytes as Got.
+  recv(fd: number, buffer: Bytes, flags: number, how: number): Promise<number>;
+  recv(...args: [...BlockingCalls['recv']['args'], how: number]): Promise<Got>;
+  recvfrom(fd: number, buffer: Bytes, flags: number, addrlen: number | null, how: number):
+    Promise<[number, SockaddrOut | null]>;
+  recvfrom(...args: [...BlockingCalls['recvfrom']['args'], how: number]): Promise<[Got, SockaddrOut | null]>;
   constants: Record<string, number>;
   errno: Record<string, number>;
   errorcode: Record<number, string>;

@@ -123,9 +123,20 @@ export function isOptions(value: unknown): value is CallOptions {
  * AbortSignal already aborted makes no call.
  */
 export function start<T>(_syscall: string, options: CallOptions | undefined,
-  submit: (how: number) => Promise<unknown>, readiness = true): Promise<T> {
+  submit: (how: number) => Promise<unknown>, readiness?: boolean): Promise<T>;
+/**
+ * The same, with `map` making the caller's result of the addon's, in the
+ * one reaction that also restacks an error: no async function and no
+ * second Promise between the addon's and the caller's await.
+ */
+export function start<R, T>(_syscall: string, options: CallOptions | undefined,
+  submit: (how: number) => Promise<unknown>, readiness: boolean, map: (r: R) => T): Promise<T>;
+export function start(_syscall: string, options: CallOptions | undefined,
+  submit: (how: number) => Promise<unknown>, readiness = true, map?: (r: never) => unknown): Promise<unknown> {
   let signal: AbortSignal | undefined;
   let call: Promise<unknown>;
+  // What the overloads promise: map takes what the addon resolves with.
+  const onResult = map as ((r: unknown) => unknown) | undefined;
   try {
     let how: number;
     ({ signal, how } = readOptions(options));
@@ -137,9 +148,9 @@ export function start<T>(_syscall: string, options: CallOptions | undefined,
   } catch (err) {
     return Promise.reject(err);
   }
-  if (signal === undefined) return call.then(undefined, restack) as Promise<T>;
+  if (signal === undefined) return call.then(onResult, restack);
   const id = binding.lastId();
-  if (id === null) return call.then(undefined, restack) as Promise<T>;  // refused by the budget: rejected already
+  if (id === null) return call.then(onResult, restack);  // refused by the budget: rejected already
   try {
     follow(signal, id);
     // An abort fired while submit() converted the arguments (a getter may
@@ -152,7 +163,7 @@ export function start<T>(_syscall: string, options: CallOptions | undefined,
     void call.catch(() => {});
     return Promise.reject(err);
   }
-  return call.then(undefined, restack) as Promise<T>;
+  return call.then(onResult, restack);
 }
 
 // The error was made when the addon settled the call, with no caller on the

@@ -214,7 +214,28 @@ void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool 
     ThrowRangeError(info.Env(), std::string(name) + " is larger than 1 GiB, the most a call on sockcall's threads copies");
   }
   t->mem.Own(b.len);
-  t->new_buffer = true;
+  if (napi_create_reference(info.Env(), info[i], 1, &t->dest) != napi_ok) {
+    ThrowRangeError(info.Env(), std::string(name) + ": could not hold the buffer for the pending call");
+  }
+}
+
+void Target::CopyOut(Napi::Env env, size_t stored, const char* syscall) {
+  if (dest == nullptr) return;
+  napi_value v = nullptr;
+  Bytes b;
+  bool held = napi_get_reference_value(env, dest, &v) == napi_ok && v != nullptr && ToBytes(Napi::Value(env, v), &b);
+  Forget(env);
+  if (!held || b.len < stored) {
+    ThrowTypeError(env, std::string("the buffer given to ") + syscall + " shrank or was detached while the call was " +
+                            "pending; " + std::to_string(stored) + " bytes received were dropped");
+  }
+  if (stored > 0) memcpy(b.data, mem.data, stored);
+}
+
+void Target::Forget(Napi::Env env) {
+  if (dest == nullptr) return;
+  napi_delete_reference(env, dest);
+  dest = nullptr;
 }
 
 // IOV_MAX is 1024 on Linux (sysconf(_SC_IOV_MAX)); more is EMSGSIZE from the

@@ -72,11 +72,22 @@ void ArgData(const Napi::CallbackInfo& info, size_t i, const char* name, bool ow
 
 // Where a receive goes: a buffer written in place (Sync), or a size, which
 // asks for a new Buffer of exactly the bytes received (Python's recv(n)
-// returns bytes of the received length). A Promise-form call always
-// receives into memory of its own and hands back a new Buffer.
+// returns bytes of the received length). A Promise-form call receives into
+// memory of its own: for a size, handed back as the new Buffer; for a
+// buffer, copied into it on the JavaScript thread when the call is
+// delivered (Deliver()), the buffer held by a reference until then and
+// looked at again then, since it may have been detached or shrunk
+// meanwhile. The kernel never writes into JavaScript's memory off its
+// thread.
 struct Target {
   Memory mem;
   bool new_buffer = false;  // the result is a new Buffer of the received bytes
+  napi_ref dest = nullptr;  // the caller's buffer, for a Promise form given one
+  // On the JavaScript thread: the `stored` bytes received into the
+  // caller's buffer; a TypeError naming `syscall` if it no longer holds them.
+  void CopyOut(Napi::Env env, size_t stored, const char* syscall);
+  // On the JavaScript thread: lets go of the caller's buffer (Op::Settled).
+  void Forget(Napi::Env env);
 };
 void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, Target* t);
 

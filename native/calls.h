@@ -39,6 +39,11 @@ struct Op {
   virtual void Run() = 0;
   // On the JavaScript thread, after a successful Run().
   virtual Napi::Value Result(Napi::Env env) = 0;
+  // On the JavaScript thread, once the Promise form's call is settled
+  // however it ended (Deliver()): lets go of what it held of JavaScript's.
+  // Not from the destructor: the last reference to a call may be dropped
+  // on any thread, and Node-API may be called on the JavaScript thread only.
+  virtual void Settled(Napi::Env) {}
   // The system call's name, for the error.
   virtual const char* Name() const = 0;
   // For the tracer: the call as strace shows it after it returned,

@@ -42,7 +42,8 @@ std::string TraceReceived(const Memory& m, long ret) {
 
 // The kernel's count, or the bytes received as a new Buffer with the count
 // beside them (with MSG_TRUNC the count can be larger).
-Napi::Value Received(Napi::Env env, const Target& t, long n) {
+Napi::Value Received(Napi::Env env, Target& t, long n, const char* syscall) {
+  t.CopyOut(env, Stored(t.mem, n), syscall);
   if (!t.new_buffer) return Napi::Number::New(env, static_cast<double>(n));
   return MakePair(env, Napi::Buffer<char>::Copy(env, t.mem.data, Stored(t.mem, n)),
                   Napi::Number::New(env, static_cast<double>(n)));
@@ -216,7 +217,8 @@ class RecvOp : public Op {
     ArgTarget(info, 1, "buffer", own, &target);
   }
   void Run() override { ret = recv(fd, target.mem.data, target.mem.len, flags); err = errno; }
-  Napi::Value Result(Napi::Env env) override { return Received(env, target, ret); }
+  Napi::Value Result(Napi::Env env) override { return Received(env, target, ret, Name()); }
+  void Settled(Napi::Env env) override { target.Forget(env); }
   const char* Name() const override { return "recv"; }
   // recv(2) is recvfrom(2) with no address to the kernel.
   std::string Trace() const override {
@@ -239,7 +241,9 @@ class RecvfromOp : public RecvOp {
     ret = recvfrom(fd, target.mem.data, target.mem.len, flags, name.ptr(), name.lenp());
     err = errno;
   }
-  Napi::Value Result(Napi::Env env) override { return MakePair(env, Received(env, target, ret), name.Make(env)); }
+  Napi::Value Result(Napi::Env env) override {
+    return MakePair(env, Received(env, target, ret, Name()), name.Make(env));
+  }
   const char* Name() const override { return "recvfrom"; }
   std::string Trace() const override {
     return "recvfrom(" + Int(fd) + ", " + TraceReceived(target.mem, ret) + ", " + Int(static_cast<long>(target.mem.len)) +

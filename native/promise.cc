@@ -60,6 +60,7 @@ void Deliver(napi_env raw_env, napi_value complete, void*, void* data) {
   EnvCalls* a = c->owner;
   if (a->closed.load(std::memory_order_relaxed)) {
     // Teardown has begun: Cleanup() released the table's reference.
+    c->op->Settled(env);
     c->Release();
     return;
   }
@@ -96,6 +97,7 @@ void Deliver(napi_env raw_env, napi_value complete, void*, void* data) {
     ok = false;
     settle = Napi::RangeError::New(env, "out of memory building the result of " + std::string(c->op->Name())).Value();
   }
+  c->op->Settled(env);
   if (ok) napi_resolve_deferred(raw_env, c->deferred, settle);
   else napi_reject_deferred(raw_env, c->deferred, settle);
   c->deferred = nullptr;
@@ -226,13 +228,18 @@ Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Op> op) {
   EnvCalls* a = CallsOf(env);
   // The last argument, `how`: kRef, whether the pending call keeps the
   // event loop alive; kReady, the readiness form (ready.h).
+  // Refused here, the call lets go of what it holds of JavaScript's.
+  auto refuse = [&](const std::string& why) {
+    op->Settled(env);
+    ThrowTypeError(env, why);
+  };
   Napi::Value how_arg = info[info.Length() - 1];
-  if (!how_arg.IsNumber()) ThrowTypeError(env, "how must be a number");
+  if (!how_arg.IsNumber()) refuse("how must be a number");
   uint32_t how = how_arg.As<Napi::Number>().Uint32Value();
   bool ref = (how & 1) != 0;
   bool ready = (how & 2) != 0;
   if (ready && op->WaitsFor() == Op::kNoReadiness) {
-    ThrowTypeError(env, std::string(op->Name()) + " has no readiness form: it waits in the kernel itself");
+    refuse(std::string(op->Name()) + " has no readiness form: it waits in the kernel itself");
   }
   a->last = nullptr;
   auto* c = new PendingCall;
@@ -244,6 +251,7 @@ Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Op> op) {
   c->ready_ref = ref;
   napi_value promise;
   if (napi_create_promise(env, &c->deferred, &promise) != napi_ok) {
+    c->op->Settled(env);
     delete c;
     throw Napi::Error::New(env, "napi_create_promise failed");
   }
@@ -260,6 +268,7 @@ Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Op> op) {
   } catch (const Napi::Error& e) {
     // The Promise is made already: it rejects, as a call refused does.
     napi_reject_deferred(env, c->deferred, e.Value());
+    c->op->Settled(env);
     delete c;
     return Napi::Value(env, promise);
   }

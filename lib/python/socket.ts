@@ -12,11 +12,11 @@ import { inspect } from 'node:util';
 import { ancArg, arity, intArg, intoArgs, iovArg, sizeArg, splitOptions, timeoutArg, type ArityStyle, type Int } from './args';
 import { AddressFamily, SocketKind, type IntEnumMember } from './enums';
 import { blocking, immediate, runAsync, runSync, sockCall, type Call, type Steps } from './calls';
-import { bytesArg, copyInto, toUint8, type Bytes } from '../bytes';
+import { bytesArg, toUint8, type Bytes } from '../bytes';
 import { scatterReceived } from '../sys/received';
 import { OSError, errorFromErrno, timedOut } from '../errors';
 import { native, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '../native';
-import { isOptions, type CallOptions } from '../promise';
+import { isOptions, start, type CallOptions } from '../promise';
 import { pyRepr, repr, str } from '../repr';
 import { sendfileSteps, type FileLike } from './sendfile';
 import { makefile, type FileFor, type MakefileOptions, type SocketFile, type SocketIO } from './makefile';
@@ -695,14 +695,14 @@ export class Socket {
   }
 
   // The _into forms: the Sync one has the kernel write in place; the Promise
-  // one receives into memory of the addon's and copies the bytes stored.
+  // one receives into memory of the addon's, which copies the bytes stored
+  // into the buffer once the call is delivered (native/args.h, Target).
   #recvInto(buffer: unknown, nbytes: unknown, flags: unknown): Call<number> {
     const target = intoArgs(buffer, nbytes, flags, 'recv_into');
     const f = flags as number;
-    const received = blocking('recv', this.#fd, target.byteLength, f);
     return {
       sync: () => native.recvSync(this.#fd, target, f),
-      async: (o, r) => received.async(o, r).then(([data, got]) => { copyInto(target, data, 'recv_into'); return got; }),
+      async: (o, r) => start('recv_into', o, (how) => native.recv(this.#fd, target, f, how), r),
     };
   }
 
@@ -730,13 +730,9 @@ export class Socket {
     const target = intoArgs(buffer, nbytes, flags, 'recvfrom_into');
     const f = flags as number;
     const len = sockaddrLength(this.#family);
-    const received = blocking('recvfrom', this.#fd, target.byteLength, f, len);
     return {
       sync: () => native.recvfromSync(this.#fd, target, f, len),
-      async: (o, r) => received.async(o, r).then(([[data, got], address]) => {
-        copyInto(target, data, 'recvfrom_into');
-        return [got, address];
-      }),
+      async: (o, r) => start('recvfrom_into', o, (how) => native.recvfrom(this.#fd, target, f, len, how), r),
     };
   }
 

@@ -5,7 +5,7 @@
 // calling thread; `recvfrom()` makes the same system call, with the same
 // arguments, once, on a thread of the addon, and returns a Promise. The
 // Promise forms take a last `options` argument: { signal, ref } (promise.ts).
-import { bytesArg, copyInto, describe, type Bytes } from '../bytes';
+import { bytesArg, describe, type Bytes } from '../bytes';
 import { native, type Cmsg, type Got, type NativeCmsg, type Pollfd, type Sockaddr, type SockaddrOut, type Timespec } from '../native';
 import { start, type CallOptions } from '../promise';
 import { closeRights, scatterReceived } from './received';
@@ -152,11 +152,10 @@ export function accept4Sync(fd: number, flags = 0, addrlen: number | null = STOR
 }
 export function accept4(fd: number, flags?: number, addrlen?: number, options?: CallOptions): Promise<Accepted<SockaddrOut>>;
 export function accept4(fd: number, flags: number, addrlen: null, options?: CallOptions): Promise<Accepted<null>>;
-export async function accept4(fd: number, flags = 0, addrlen: number | null = STORAGE,
+export function accept4(fd: number, flags = 0, addrlen: number | null = STORAGE,
   options?: CallOptions): Promise<Accepted> {
-  const [newfd, address] = await start<[number, SockaddrOut | null]>('accept4', options,
-    (how) => native.accept4(fdArg(fd), flags, addrlen, how));
-  return { fd: newfd, address };
+  return start('accept4', options, (how) => native.accept4(fdArg(fd), flags, addrlen, how), true,
+    ([newfd, address]: [number, SockaddrOut | null]) => ({ fd: newfd, address }));
 }
 
 export function sendSync(fd: number, data: Bytes, flags = 0): number {
@@ -190,20 +189,11 @@ export function sendmsg(fd: number, msg: MsgIn, flags = 0, options?: CallOptions
     (how) => native.sendmsg(fdArg(fd), msgIov(msg), msg.control ?? [], flags, msg.name ?? null, how));
 }
 
-// The addon also takes a size where a buffer goes (the facade's recv(n));
-// sys callers give a buffer, always.
-function byteLength(b: Bytes, name: string): number {
-  return bytesArg(b, name).byteLength;
-}
-
 export function recvSync(fd: number, buffer: Bytes, flags = 0): number {
   return native.recvSync(fdArg(fd), bytesArg(buffer, 'buffer'), flags);
 }
-export async function recv(fd: number, buffer: Bytes, flags = 0, options?: CallOptions): Promise<number> {
-  const [data, nbytes] = await start<Got>('recv', options,
-    (how) => native.recv(fdArg(fd), byteLength(buffer, 'buffer'), flags, how));
-  copyInto(buffer, data, 'recv');
-  return nbytes;
+export function recv(fd: number, buffer: Bytes, flags = 0, options?: CallOptions): Promise<number> {
+  return start('recv', options, (how) => native.recv(fdArg(fd), bytesArg(buffer, 'buffer'), flags, how));
 }
 
 /** recvfrom(2); addrlen is the room given for the sender's address, null for NULL, NULL. */
@@ -211,12 +201,11 @@ export function recvfromSync(fd: number, buffer: Bytes, flags = 0, addrlen: numb
   const [nbytes, address] = native.recvfromSync(fdArg(fd), bytesArg(buffer, 'buffer'), flags, addrlen);
   return { nbytes, address };
 }
-export async function recvfrom(fd: number, buffer: Bytes, flags = 0, addrlen: number | null = STORAGE,
+export function recvfrom(fd: number, buffer: Bytes, flags = 0, addrlen: number | null = STORAGE,
   options?: CallOptions): Promise<Received> {
-  const [[data, nbytes], address] = await start<[Got, SockaddrOut | null]>('recvfrom', options,
-    (how) => native.recvfrom(fdArg(fd), byteLength(buffer, 'buffer'), flags, addrlen, how));
-  copyInto(buffer, data, 'recvfrom');
-  return { nbytes, address };
+  return start('recvfrom', options,
+    (how) => native.recvfrom(fdArg(fd), bytesArg(buffer, 'buffer'), flags, addrlen, how), true,
+    ([nbytes, address]: [number, SockaddrOut | null]) => ({ nbytes, address }));
 }
 
 export function recvmsgSync(fd: number, msg: MsgOut, flags = 0): MsgReceived {
@@ -319,10 +308,11 @@ export function pollSync(fds: Pollfd[], timeout: number): number {
   revents.forEach((r, i) => { fds[i].revents = r; });
   return n;
 }
-export async function poll(fds: Pollfd[], timeout: number, options?: CallOptions): Promise<number> {
-  const [n, revents] = await start<[number, number[]]>('poll', options, (how) => native.poll(fds, timeout, how));
-  revents.forEach((r, i) => { fds[i].revents = r; });
-  return n;
+export function poll(fds: Pollfd[], timeout: number, options?: CallOptions): Promise<number> {
+  return start('poll', options, (how) => native.poll(fds, timeout, how), true, ([n, revents]: [number, number[]]) => {
+    revents.forEach((r, i) => { fds[i].revents = r; });
+    return n;
+  });
 }
 
 function timevalUs(t: Timeval | null): number | null {
@@ -373,11 +363,10 @@ export function epoll_ctl(epfd: number, op: number, fd: number, event: { events:
 export function epoll_waitSync(epfd: number, maxevents: number, timeout: number): { events: number; data: number }[] {
   return native.epoll_waitSync(fdArg(epfd), maxevents, timeout).map(([events, data]) => ({ events, data }));
 }
-export async function epoll_wait(epfd: number, maxevents: number, timeout: number,
+export function epoll_wait(epfd: number, maxevents: number, timeout: number,
   options?: CallOptions): Promise<{ events: number; data: number }[]> {
-  const got = await start<[number, number][]>('epoll_wait', options,
-    (how) => native.epoll_wait(fdArg(epfd), maxevents, timeout, how));
-  return got.map(([events, data]) => ({ events, data }));
+  return start('epoll_wait', options, (how) => native.epoll_wait(fdArg(epfd), maxevents, timeout, how), true,
+    (got: [number, number][]) => got.map(([events, data]) => ({ events, data })));
 }
 
 /**
