@@ -203,7 +203,8 @@ export interface Native extends PromiseForms {
   sendmsgSync(fd: number, buffers: Bytes[], control: NativeCmsg[], flags: number, address: Sockaddr | null): number;
   recvSync(fd: number, buffer: Bytes, flags: number): number;
   recvSync(fd: number, size: number, flags: number): Got;
-  recvfromSync(fd: number, buffer: Bytes, flags: number, addrlen: number | null): [number, SockaddrOut | null];
+  /** The address, or undefined for an IPv4 one; the rest is left in setup()'s Float64Array (native.ts, recvfromSyncResult). */
+  recvfromSync(fd: number, buffer: Bytes, flags: number, addrlen: number | null): SockaddrOut | null | undefined;
   recvfromSync(fd: number, size: number, flags: number, addrlen: number | null): [Got, SockaddrOut | null];
   recvmsgSync(fd: number, buffers: Bytes[], controllen: number, flags: number, namelen: number | null):
     [number, SockaddrOut | null, Cmsg[], number];
@@ -224,7 +225,7 @@ export interface Native extends PromiseForms {
     makeInet: (family: AF_INET, addr: string, port: number) => SockaddrIn,
     makeInet6: (family: AF_INET6, addr: string, port: number, flowinfo: number, scope_id: number) => Required<SockaddrIn6>,
     makePair: (first: unknown, second: unknown) => [unknown, unknown],
-  ): void;
+  ): Float64Array;
   cancel(id: number): boolean;
   /** The id of the call just submitted, from then on followed by complete() (a call with a signal); null if refused. */
   lastId(): number | null;

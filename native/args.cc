@@ -121,11 +121,12 @@ double FieldInt(Napi::Env env, Napi::Object o, const char* key, const std::strin
 bool ToBytes(Napi::Value v, Bytes* out) {
   napi_env env = v.Env();
   bool is = false;
-  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type type = napi_uint8_array;
-    size_t length = 0;
-    void* data = nullptr;
-    if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok) return false;
+  napi_typedarray_type type = napi_uint8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  // Asked at once, not after napi_is_typedarray(): anything else is
+  // napi_invalid_arg, and a Buffer is what almost every call is given.
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) == napi_ok) {
     size_t size;
     switch (type) {
       case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: size = 1; break;
@@ -141,16 +142,12 @@ bool ToBytes(Napi::Value v, Bytes* out) {
     return true;
   }
   if (napi_is_dataview(env, v, &is) == napi_ok && is) {
-    size_t length = 0;
-    void* data = nullptr;
     if (napi_get_dataview_info(env, v, &length, &data, nullptr, nullptr) != napi_ok) return false;
     out->data = static_cast<char*>(data);
     out->len = data == nullptr ? 0 : length;
     return true;
   }
   if (napi_is_arraybuffer(env, v, &is) == napi_ok && is) {
-    size_t length = 0;
-    void* data = nullptr;
     if (napi_get_arraybuffer_info(env, v, &data, &length) != napi_ok) return false;
     out->data = static_cast<char*>(data);
     out->len = data == nullptr ? 0 : length;

@@ -39,6 +39,9 @@ struct Op {
   virtual void Run() = 0;
   // On the JavaScript thread, after a successful Run().
   virtual Napi::Value Result(Napi::Env env) = 0;
+  // The same for the Sync form, which lib/ reads before JavaScript runs
+  // again; the Promise form's result waits for a microtask.
+  virtual Napi::Value SyncResult(Napi::Env env) { return Result(env); }
   // On the JavaScript thread, once the Promise form's call is settled
   // however it ended (Deliver()): lets go of what it held of JavaScript's.
   // Not from the destructor: the last reference to a call may be dropped
@@ -110,7 +113,7 @@ Napi::Value SyncForm(const Napi::CallbackInfo& info) {
   ParseOrRefuse(info.Env(), [&] { op.Parse(info, false); });
   RunToEnd(&op, nullptr);
   if (op.ret < 0) ThrowErrno(info.Env(), op.err, op.Name());
-  return op.Result(info.Env());
+  return op.SyncResult(info.Env());
 }
 
 // Starts a Promise-form call (promise.cc): returns its id, and completes

@@ -16,6 +16,8 @@
 #include "sockaddr.h"
 #include "trace.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/sendfile.h>
 
 #include <cmath>
@@ -243,6 +245,25 @@ class RecvfromOp : public RecvOp {
   }
   Napi::Value Result(Napi::Env env) override {
     return MakePair(env, Received(env, target, ret, Name()), name.Make(env));
+  }
+  // Into a caller's buffer: the count and an IPv4 sender in the addon's
+  // sync_result (addon.h), any other address as the return value.
+  Napi::Value SyncResult(Napi::Env env) override {
+    if (target.new_buffer) return Result(env);
+    double* out = GetData(env)->sync_result;
+    out[0] = static_cast<double>(ret);
+    const sockaddr* sa = name.sa.sa();
+    // As NameOut::Make: what the kernel wrote, within the room given.
+    socklen_t n = name.sa.len < name.given ? name.sa.len : name.given;
+    if (name.want && n >= sizeof(sockaddr_in) && sa->sa_family == AF_INET) {
+      auto* sin = reinterpret_cast<const sockaddr_in*>(sa);
+      out[1] = AF_INET;
+      out[2] = ntohl(sin->sin_addr.s_addr);
+      out[3] = ntohs(sin->sin_port);
+      return env.Undefined();
+    }
+    out[1] = 0;
+    return name.Make(env);
   }
   const char* Name() const override { return "recvfrom"; }
   std::string Trace() const override {

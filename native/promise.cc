@@ -190,7 +190,7 @@ Napi::Value Threads(const Napi::CallbackInfo& info) {
 
 // setup(makeError, makeGaiError, complete, makeInet, makeInet6, makePair):
 // lib/native.ts hands over its functions once per environment, as it loads
-// the addon.
+// the addon, and is given the Float64Array over sync_result (addon.h).
 Napi::Value Setup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonData* d = GetData(env);
@@ -218,7 +218,12 @@ Napi::Value Setup(const Napi::CallbackInfo& info) {
   InitReady(env);
   // After the threadsafe function's own hook, so that this one runs first.
   napi_add_env_cleanup_hook(env, Cleanup, a);
-  return env.Undefined();
+  napi_value ab, counts;
+  if (napi_create_external_arraybuffer(env, d->sync_result, sizeof d->sync_result, nullptr, nullptr, &ab) != napi_ok ||
+      napi_create_typedarray(env, napi_float64_array, 4, ab, 0, &counts) != napi_ok) {
+    throw Napi::Error::New(env, "sockcall: setup() could not make its Float64Array");
+  }
+  return Napi::Value(env, counts);
 }
 
 }  // namespace

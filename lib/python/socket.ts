@@ -15,7 +15,7 @@ import { blocking, immediate, runAsync, runSync, sockCall, type Call, type Steps
 import { bytesArg, toUint8, type Bytes } from '../bytes';
 import { scatterReceived } from '../sys/received';
 import { OSError, errorFromErrno, timedOut } from '../errors';
-import { native, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '../native';
+import { native, recvfromSyncResult, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '../native';
 import { isOptions, start, type CallOptions } from '../promise';
 import { pyRepr, repr, str } from '../repr';
 import { sendfileSteps, type FileLike } from './sendfile';
@@ -731,7 +731,7 @@ export class Socket {
     const f = flags as number;
     const len = sockaddrLength(this.#family);
     return {
-      sync: () => native.recvfromSync(this.#fd, target, f, len),
+      sync: () => recvfromSyncResult(native.recvfromSync(this.#fd, target, f, len)),
       async: (o, r) => start('recvfrom_into', o, (how) => native.recvfrom(this.#fd, target, f, len, how), r),
     };
   }

@@ -6,7 +6,7 @@
 // arguments, once, on a thread of the addon, and returns a Promise. The
 // Promise forms take a last `options` argument: { signal, ref } (promise.ts).
 import { bytesArg, describe, type Bytes } from '../bytes';
-import { native, type Cmsg, type Got, type NativeCmsg, type Pollfd, type Sockaddr, type SockaddrOut, type Timespec } from '../native';
+import { native, recvfromSyncResult, type Cmsg, type Got, type NativeCmsg, type Pollfd, type Sockaddr, type SockaddrOut, type Timespec } from '../native';
 import { start, type CallOptions } from '../promise';
 import { closeRights, scatterReceived } from './received';
 
@@ -198,7 +198,7 @@ export function recv(fd: number, buffer: Bytes, flags = 0, options?: CallOptions
 
 /** recvfrom(2); addrlen is the room given for the sender's address, null for NULL, NULL. */
 export function recvfromSync(fd: number, buffer: Bytes, flags = 0, addrlen: number | null = STORAGE): Received {
-  const [nbytes, address] = native.recvfromSync(fdArg(fd), bytesArg(buffer, 'buffer'), flags, addrlen);
+  const [nbytes, address] = recvfromSyncResult(native.recvfromSync(fdArg(fd), bytesArg(buffer, 'buffer'), flags, addrlen));
   return { nbytes, address };
 }
 export function recvfrom(fd: number, buffer: Bytes, flags = 0, addrlen: number | null = STORAGE,
