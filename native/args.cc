@@ -190,7 +190,18 @@ void ArgData(const Napi::CallbackInfo& info, size_t i, const char* name, bool ow
   out->CopyOf(b);
 }
 
-void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, Target* t) {
+// The room a Promise form receives into: on its thread's stack when it is
+// small enough (Target), else memory of its own from now on.
+void OwnRoom(Target* t, size_t n, bool on_stack) {
+  if (on_stack && n <= Target::kStackRoom) {
+    t->on_stack = true;
+    t->mem.len = n;
+    return;
+  }
+  t->mem.Own(n);
+}
+
+void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, Target* t, bool on_stack) {
   Napi::Value v = info[i];
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
@@ -198,7 +209,7 @@ void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool 
       ThrowTypeError(info.Env(), std::string(name) + " must be an integer size or a buffer");
     }
     if (d < 0 || d >= kMaxSize) ThrowRangeError(info.Env(), std::string(name) + " must be a size from 0 to 4294967295");
-    t->mem.Own(static_cast<size_t>(d));
+    OwnRoom(t, static_cast<size_t>(d), own && on_stack);
     t->new_buffer = true;
     return;
   }
@@ -210,13 +221,38 @@ void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool 
   if (b.len > kMaxOwned) {
     ThrowRangeError(info.Env(), std::string(name) + " is larger than 1 GiB, the most a call on sockcall's threads copies");
   }
-  t->mem.Own(b.len);
+  OwnRoom(t, b.len, on_stack);
   if (napi_create_reference(info.Env(), info[i], 1, &t->dest) != napi_ok) {
     ThrowRangeError(info.Env(), std::string(name) + ": could not hold the buffer for the pending call");
   }
 }
 
+void Target::Keep(const char* room, long r) {
+  if (r < 0) {
+    // Only ever printed by the tracer, as strace prints the pointer.
+    mem.data = const_cast<char*>(room);
+    return;
+  }
+  size_t n = static_cast<size_t>(r) < mem.len ? static_cast<size_t>(r) : mem.len;
+  char* kept = new (std::nothrow) char[n == 0 ? 1 : n];
+  if (kept == nullptr) {
+    // The kernel's answer stands (and is traced); JavaScript is told the
+    // bytes could not be kept (Received()).
+    dropped = true;
+    mem.data = const_cast<char*>(kNoBytes);
+    return;
+  }
+  if (n > 0) memcpy(kept, room, n);
+  mem.owned.reset(kept);
+  mem.data = kept;
+}
+
 void Target::CopyOut(Napi::Env env, size_t stored, const char* syscall) {
+  if (dropped) {
+    Forget(env);
+    ThrowRangeError(env, std::string(syscall) + ": out of memory keeping the " + std::to_string(stored) +
+                             " bytes received; they were dropped");
+  }
   if (dest == nullptr) return;
   napi_value v = nullptr;
   Bytes b;

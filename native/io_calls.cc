@@ -216,9 +216,15 @@ class RecvOp : public Op {
   void Parse(const Napi::CallbackInfo& info, bool own) override {
     fd = ArgFd(info, 0);
     flags = ArgInt32(info, 2, "flags");
-    ArgTarget(info, 1, "buffer", own, &target);
+    ArgTarget(info, 1, "buffer", own, &target, /*on_stack=*/true);
   }
-  void Run() override { ret = recv(fd, target.mem.data, target.mem.len, flags); err = errno; }
+  void Run() override {
+    ret = target.Receive([&](char* room) {
+      long r = recv(fd, room, target.mem.len, flags);
+      err = errno;
+      return r;
+    });
+  }
   Napi::Value Result(Napi::Env env) override { return Received(env, target, ret, Name()); }
   void Settled(Napi::Env env) override { target.Forget(env); }
   const char* Name() const override { return "recv"; }
@@ -236,12 +242,15 @@ class RecvfromOp : public RecvOp {
     fd = ArgFd(info, 0);
     flags = ArgInt32(info, 2, "flags");
     name.want = ArgAddrlen(info, 3, "addrlen", &name.given);
-    ArgTarget(info, 1, "buffer", own, &target);
+    ArgTarget(info, 1, "buffer", own, &target, /*on_stack=*/true);
   }
   void Run() override {
     name.Arm();
-    ret = recvfrom(fd, target.mem.data, target.mem.len, flags, name.ptr(), name.lenp());
-    err = errno;
+    ret = target.Receive([&](char* room) {
+      long r = recvfrom(fd, room, target.mem.len, flags, name.ptr(), name.lenp());
+      err = errno;
+      return r;
+    });
   }
   Napi::Value Result(Napi::Env env) override {
     return MakePair(env, Received(env, target, ret, Name()), name.Make(env));
