@@ -8,11 +8,12 @@
 //   npm run bench                 the full run
 //   npm run bench -- --readme     ... and write the tables into README.md
 //   npm run bench -- --quick      a tenth of the rounds' work, to try it out
-//   npm run bench -- --only rt,gso   some workloads only (rt async recv gso pending cancel)
+//   npm run bench -- --only rt,gso   some workloads only (rt async async-standalone recv recv-fast gso pending cancel)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { Contender, cpuDelta, oneShot, threadCpu } from './lib/proc';
 import { machine } from './lib/machine';
 import { renderMarkdown, type Report, type Row, type Workload } from './lib/report';
@@ -34,6 +35,7 @@ const plan = {
   gso: { rounds: 20, perRound: count(50_000), warmup: count(20_000) },
   pending: { rounds: 3, sizes: [1_000, 10_000] },
   cancel: { rounds: 5, sizes: [1_000, 10_000] },
+  standalone: { runs: 5, perRound: count(20_000) },
 };
 
 function log(line: string): void {
@@ -65,6 +67,18 @@ function build(): Built {
   } catch (err) {
     out.cReason = `cc -O2 failed: ${(err as Error).message.split('\n')[0]}`;
   }
+  // The Node.js contenders, as JavaScript that node runs with no loader:
+  // the state of a user's compiled program, without a TypeScript loader's
+  // memory (tsx is 30 MiB of RSS) or start-up in every measurement.
+  const jsDir = path.join(buildDir, 'node');
+  mkdirSync(jsDir, { recursive: true });
+  for (const name of ['common', 'contender', 'pending']) {
+    const source = readFileSync(path.join(root, 'bench', 'node', `${name}.ts`), 'utf8');
+    const js = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText.replace(/from '\.\/common'/g, "from './common.mjs'");
+    writeFileSync(path.join(jsDir, `${name}.mjs`), js);
+  }
   const headers = nodeApiHeaders();
   if (headers === null) {
     out.floorReason = 'no node_api.h found';
@@ -94,7 +108,7 @@ interface Spec {
 
 let built: Built;
 
-const node = (spec: string): [string, string[]] => [process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'node', 'contender.ts'), spec]];
+const node = (spec: string): [string, string[]] => [process.execPath, [path.join(buildDir, 'node', 'contender.mjs'), spec]];
 const py = (mode: string): [string, string[]] => ['python3', [path.join(root, 'bench', 'py', 'contender.py'), mode]];
 const c = (mode: string): [string, string[]] | string => (built.cbench ? [built.cbench, [mode]] : built.cReason);
 const floor = (spec: string): [string, string[]] | string => (built.floor ? node(spec) : built.floorReason);
@@ -125,6 +139,10 @@ function contenders(workload: string): Spec[] {
         cmd: node('async:sys-ready') },
       { id: 'facade-pending', label: 'sockcall facade `recvfrom(2048)` pending, then `sendSync`', cmd: node('async:facade-pending') },
       { id: 'facade-send', label: 'sockcall facade `sendSync`, then `await recvfrom(2048)`', cmd: node('async:facade-send') },
+      { id: 'sys-pending-64k', label: 'sockcall `sys.recvfrom()` into a 65,535-byte buffer pending, then `sendSync`',
+        cmd: node('async:sys-pending-64k'), note: "the article's size" },
+      { id: 'facade-pending-64k', label: 'sockcall facade `recvfrom(65535)` pending, then `sendSync`',
+        cmd: node('async:facade-pending-64k'), note: "the article's call" },
       { id: 'dgram', label: "Node dgram: `send`, wait for 'message'", cmd: node('async:dgram') },
       { id: 'koffi-pending', label: 'koffi `recvfrom.async()` pending, then `send`', cmd: node('async:koffi-pending') },
       { id: 'koffi-send', label: 'koffi `send`, then `recvfrom.async()`', cmd: node('async:koffi-send') },
@@ -137,6 +155,9 @@ function contenders(workload: string): Spec[] {
         note: 'built in bench/ on the public API' },
       { id: 'sys-batch', label: 'sockcall batch: `await sys.recvfrom()`, then `recvfromSync(MSG_DONTWAIT)` until EAGAIN', cmd: node('recv:sys-batch'),
         note: 'built in bench/ on the public API' },
+      { id: 'sys-mmsg', label: 'sockcall `await sys.recvmmsg()` of up to 64, MSG_WAITFORONE, in a loop', cmd: node('recv:sys-mmsg') },
+      { id: 'sys-mmsg-ready', label: "sockcall `await sys.recvmmsg(..., { wait: 'readiness' })` of up to 64, MSG_WAITFORONE",
+        cmd: node('recv:sys-mmsg-ready') },
       { id: 'dgram', label: "Node dgram 'message' events", cmd: node('recv:dgram') },
       { id: 'py', label: 'CPython `recvfrom_into` loop', cmd: py('recv') },
     ];
@@ -243,15 +264,78 @@ async function timed(id: string, title: string, what: string, p: { rounds: numbe
   return { id, title, what, unit: 'ns/op', plan: p, rows };
 }
 
-/** Workload 3: a sender process blasts datagrams at each receiver in turn. */
-async function throughput(): Promise<Workload> {
+/**
+ * Workload 2b: the async round trip as a user's script meets it: each
+ * contender a process of its own, started for one run of `perRound` round
+ * trips and ended, nothing else running (no other contender is alive), as
+ * `node script.ts` is. Its first round trips are part of the run, JIT
+ * warm-up included, as they are a script's.
+ */
+async function standalone(p: { runs: number; perRound: number }): Promise<Workload> {
+  const title = '2b. Async round trip, standalone';
+  log(`\n== ${title}`);
+  const what = `Each contender of workload 2 as a process of its own, started for one run of ` +
+    `${p.perRound.toLocaleString('en-US')} round trips and ended, with nothing else running; ${p.runs} runs each, ` +
+    'alternating. A thread that sleeps and is woken costs far more when the other core is idle than in the ' +
+    'harness of workload 2, where the contenders take turns: this is the state of a script run alone. ' +
+    '"× C" is against C\'s pending-first loop run the same way.';
+  const specs = contenders('async');
+  const perOp = new Map<string, number[]>();
+  const failed = new Map<string, string>();
+  for (let r = 0; r < p.runs; r++) {
+    for (const spec of rotate(specs, r)) {
+      if (failed.has(spec.id)) continue;
+      if (typeof spec.cmd === 'string') {
+        failed.set(spec.id, spec.cmd);
+        continue;
+      }
+      const proc = new Contender(spec.cmd[0], spec.cmd[1]);
+      live.add(proc);
+      try {
+        const ready = await proc.ready();
+        if (!ready.ok) {
+          failed.set(spec.id, ready.reason);
+          continue;
+        }
+        const res = await proc.run(p.perRound, 120_000);
+        perOp.set(spec.id, [...(perOp.get(spec.id) ?? []), res.ns / res.n]);
+        await proc.quit();
+      } catch (err) {
+        failed.set(spec.id, (err as Error).message);
+        proc.kill();
+      } finally {
+        live.delete(proc);
+      }
+    }
+    log(`  run ${r + 1}/${p.runs}: ${[...perOp].map(([k, v]) => `${k} ${(v[v.length - 1] / 1000).toFixed(2)}`).join(', ')}`);
+  }
+  const cMedian = perOp.has('c-pending') ? median(perOp.get('c-pending')!) : NaN;
+  const rows: Row[] = specs.map((spec) => {
+    const v = perOp.get(spec.id);
+    const why = typeof spec.cmd === 'string' ? spec.cmd : failed.get(spec.id);
+    if (!v || why) return { id: spec.id, label: spec.label, note: spec.note, unavailable: why ?? 'no result' };
+    const m = median(v);
+    return { id: spec.id, label: spec.label, note: spec.note, median: m, min: Math.min(...v), max: Math.max(...v),
+      ratio: m / cMedian, rounds: v };
+  });
+  return { id: 'async-standalone', title, what, unit: 'ns/op', plan: p, rows };
+}
+
+/**
+ * Workload 3: a sender process blasts datagrams at each receiver in turn;
+ * 3b: the same from a sender that batches them with sendmmsg(2), fast
+ * enough that a receiver, not the sender, sets the rate.
+ */
+const FAST_RECEIVERS = ['c', 'sys-ready', 'sys-mmsg', 'sys-mmsg-ready', 'dgram'];
+async function throughput(fast = false): Promise<Workload> {
   const p = plan.recv;
-  const title = '3. Receive throughput';
+  const title = fast ? '3b. Receive throughput from a faster sender (sendmmsg)' : '3. Receive throughput';
   log(`\n== ${title}`);
   const what = `${p.perRound.toLocaleString('en-US')} datagrams of 64 bytes per round from a C sender process ` +
-    `(send(2) as fast as it goes) into one socket with the default receive buffer; ${p.rounds} rounds per contender, ` +
+    (fast ? '(sendmmsg(2) of 64 at a time, as fast as it goes)' : '(send(2) as fast as it goes)') +
+    ` into one socket with the default receive buffer; ${p.rounds} rounds per contender, ` +
     'alternating; rate = datagrams received / time from the first to the end marker. Lost = sent - received.';
-  const procs = await startAll(contenders('recv'));
+  const procs = await startAll(contenders('recv').filter((s) => !fast || FAST_RECEIVERS.includes(s.id)));
   const res = new Map<string, { rate: number; received: number; lost: number; sendRate: number }[]>();
   const failed = new Map<string, string>();
   let round = 1;
@@ -260,7 +344,7 @@ async function throughput(): Promise<Workload> {
     proc.send(`run ${n} ${r}`);
     const armed = await proc.nextLine(60_000);
     if (armed !== 'armed') throw new Error(`said ${JSON.stringify(armed)} instead of armed`);
-    const sender = new Contender(built.cbench!, ['send', String(port), String(n), String(r)]);
+    const sender = new Contender(built.cbench!, [fast ? 'send-mmsg' : 'send', String(port), String(n), String(r)]);
     live.add(sender);
     try {
       const sent = await sender.result(120_000);
@@ -312,7 +396,7 @@ async function throughput(): Promise<Workload> {
       },
     };
   });
-  return { id: 'recv', title, what, unit: 'datagrams/s', plan: p, rows };
+  return { id: fast ? 'recv-fast' : 'recv', title, what, unit: 'datagrams/s', plan: p, rows };
 }
 
 /** Workload 5: N blocking recvfroms pending at once. */
@@ -323,12 +407,17 @@ async function pending(): Promise<Workload> {
   const what = 'N recvfrom calls started on one UDP socket, each blocking on a thread; RSS and threads read from ' +
     '/proc/self/status 300 ms after the last was started; then N datagrams are sent (at most 64 not yet taken, so ' +
     `that none is dropped) and timed until every call has returned. Median of ${p.rounds} runs, each a fresh process.`;
-  const pendingTs = path.join(root, 'bench', 'node', 'pending.ts');
+  const pendingJs = path.join(buildDir, 'node', 'pending.mjs');
   const impls: Spec[] = [
-    { id: 'sys', label: 'sockcall `sys.recvfrom()` (a thread per call)', cmd: [process.execPath, ['--import', 'tsx', pendingTs, 'sys']] },
+    { id: 'sys', label: 'sockcall `sys.recvfrom()` (a thread per call)', cmd: [process.execPath, [pendingJs, 'sys']] },
     { id: 'c', label: 'C: a pthread per call (default attributes)', cmd: built.cbench ? [built.cbench, ['pending']] : built.cReason },
     { id: 'py', label: 'CPython: a threading.Thread per call', cmd: ['python3', [path.join(root, 'bench', 'py', 'contender.py'), 'pending']] },
-    { id: 'koffi', label: 'koffi `recvfrom.async()` (max_async_calls raised to its maximum, 4096)', cmd: [process.execPath, ['--import', 'tsx', pendingTs, 'koffi']] },
+    // Run by tsx: as plain JavaScript (pending.mjs) koffi 3.3.4 crashes here
+    // with 1,000 calls pending (SIGSEGV in libuv's worker(), uv_mutex_lock
+    // of a null loop), every time; under tsx's loader it does not.
+    { id: 'koffi', label: 'koffi `recvfrom.async()` (max_async_calls raised to its maximum, 4096)',
+      cmd: [process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'node', 'pending.ts'), 'koffi']],
+      note: "under tsx (its RSS includes the loader's ~30 MiB): as plain JavaScript koffi crashes here (SIGSEGV)" },
   ];
   const rows: Row[] = [];
   for (const n of p.sizes) {
@@ -355,12 +444,12 @@ async function pending(): Promise<Workload> {
     for (const spec of impls) {
       const v = got.get(spec.id);
       if (!v || failed.has(spec.id)) {
-        rows.push({ id: `${spec.id}-${n}`, label: spec.label, n, unavailable: failed.get(spec.id) ?? 'no result' });
+        rows.push({ id: `${spec.id}-${n}`, label: spec.label, note: spec.note, n, unavailable: failed.get(spec.id) ?? 'no result' });
         continue;
       }
       const med = (k: string) => median(v.map((o) => o[k]));
       rows.push({
-        id: `${spec.id}-${n}`, label: spec.label, n, median: med('resolve_ns'),
+        id: `${spec.id}-${n}`, label: spec.label, note: spec.note, n, median: med('resolve_ns'),
         extra: {
           start_ms: med('start_ns') / 1e6, resolve_ms: med('resolve_ns') / 1e6,
           rss_pending_mib: med('rss_pending_kib') / 1024,
@@ -390,13 +479,13 @@ async function cancel(): Promise<Workload> {
     'by the cores is the least any close() with that guarantee can hold the loop here. abort() returns at once. ' +
     'CPython cannot end a recv blocked in another thread. ' +
     `Median of ${p.rounds} runs, each a fresh process.`;
-  const pendingTs = path.join(root, 'bench', 'node', 'pending.ts');
+  const pendingJs = path.join(buildDir, 'node', 'pending.mjs');
   const impls: Spec[] = [
-    { id: 'sys-close', label: 'sockcall `sys.close(fd)`', cmd: [process.execPath, ['--import', 'tsx', pendingTs, 'close']] },
+    { id: 'sys-close', label: 'sockcall `sys.close(fd)`', cmd: [process.execPath, [pendingJs, 'close']] },
     { id: 'c-close', label: 'C: pthread_kill each thread, wait for each out of recvfrom, close(2)',
       cmd: built.cbench ? [built.cbench, ['close']] : built.cReason },
     { id: 'sys-abort', label: 'sockcall `abort()` of the AbortSignal the calls share',
-      cmd: [process.execPath, ['--import', 'tsx', pendingTs, 'abort']] },
+      cmd: [process.execPath, [pendingJs, 'abort']] },
   ];
   const rows: Row[] = [];
   for (const n of p.sizes) {
@@ -462,7 +551,9 @@ async function main(): Promise<void> {
       `${plan.async.perRound.toLocaleString('en-US')} round trips per contender (after ${plan.async.warmup.toLocaleString('en-US')} ` +
       'unmeasured), alternating. "× C" is against C\'s pending-first loop.', plan.async, 120_000));
   }
+  if (want('async-standalone')) report.workloads.push(await standalone(plan.standalone));
   if (want('recv')) report.workloads.push(await throughput());
+  if (want('recv-fast')) report.workloads.push(await throughput(true));
   if (want('gso')) {
     report.workloads.push(await timed('gso', '4. A cheap system call alone: getsockopt(SO_ERROR)',
       `${plan.gso.rounds} rounds of ${plan.gso.perRound.toLocaleString('en-US')} calls per contender ` +

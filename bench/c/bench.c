@@ -8,6 +8,7 @@
 //   bench async-send     send, then recvfrom on a worker pthread
 //   bench recv        receive throughput: count datagrams until the end marker
 //   bench send PORT COUNT ROUND   the sender process for `recv` (all contenders)
+//   bench send-mmsg PORT COUNT ROUND   the same, 64 datagrams a sendmmsg(2)
 //   bench pending N   N threads blocked in recvfrom: memory, threads, times
 //   bench close N     N threads blocked in recvfrom, ended as sockcall's
 //                     close() ends them: the floor of that guarantee
@@ -209,7 +210,7 @@ static void mode_recv(void) {
 // The sender, shared by every receiver: COUNT data datagrams as fast as
 // send(2) goes, then an end marker every millisecond until it is killed
 // (or after 120 s). Prints how long the data took to send.
-static void mode_send(int port, long count, unsigned round) {
+static void mode_send(int port, long count, unsigned round, int batch) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) die("socket");
   struct sockaddr_in to = {0};
@@ -221,10 +222,40 @@ static void mode_send(int port, long count, unsigned round) {
   memcpy(d, &round, 4);
   long failed = 0;
   double t0 = now_ns();
-  for (long i = 0; i < count; i++) {
-    uint32_t seq = (uint32_t)i;
-    memcpy(d + 4, &seq, 4);
-    if (send(fd, d, sizeof d, 0) < 0) failed++;
+  if (batch) {
+    // As fast as the kernel takes them: MMSG_BATCH datagrams a system call.
+    enum { MMSG_BATCH = 64 };
+    static char data[MMSG_BATCH][PAYLOAD];
+    struct iovec iov[MMSG_BATCH];
+    struct mmsghdr msgs[MMSG_BATCH];
+    memset(msgs, 0, sizeof msgs);
+    for (int k = 0; k < MMSG_BATCH; k++) {
+      memcpy(data[k], &round, 4);
+      iov[k].iov_base = data[k];
+      iov[k].iov_len = PAYLOAD;
+      msgs[k].msg_hdr.msg_iov = &iov[k];
+      msgs[k].msg_hdr.msg_iovlen = 1;
+    }
+    for (long i = 0; i < count;) {
+      int n = count - i < MMSG_BATCH ? (int)(count - i) : MMSG_BATCH;
+      for (int k = 0; k < n; k++) {
+        uint32_t seq = (uint32_t)(i + k);
+        memcpy(data[k] + 4, &seq, 4);
+      }
+      int sent = sendmmsg(fd, msgs, (unsigned)n, 0);
+      if (sent <= 0) {
+        failed += n;
+        i += n;
+      } else {
+        i += sent;
+      }
+    }
+  } else {
+    for (long i = 0; i < count; i++) {
+      uint32_t seq = (uint32_t)i;
+      memcpy(d + 4, &seq, 4);
+      if (send(fd, d, sizeof d, 0) < 0) failed++;
+    }
   }
   double t1 = now_ns();
   printf("{\"send_ns\":%.0f,\"sent\":%ld,\"send_failed\":%ld}\n", t1 - t0, count - failed, failed);
@@ -390,7 +421,8 @@ int main(int argc, char **argv) {
   else if (strcmp(mode, "async-pending") == 0) mode_async(1);
   else if (strcmp(mode, "async-send") == 0) mode_async(0);
   else if (strcmp(mode, "recv") == 0) mode_recv();
-  else if (strcmp(mode, "send") == 0 && argc == 5) mode_send(atoi(argv[2]), atol(argv[3]), (unsigned)atol(argv[4]));
+  else if (strcmp(mode, "send") == 0 && argc == 5) mode_send(atoi(argv[2]), atol(argv[3]), (unsigned)atol(argv[4]), 0);
+  else if (strcmp(mode, "send-mmsg") == 0 && argc == 5) mode_send(atoi(argv[2]), atol(argv[3]), (unsigned)atol(argv[4]), 1);
   else if (strcmp(mode, "pending") == 0 && argc == 3) mode_pending(atol(argv[2]));
   else if (strcmp(mode, "close") == 0 && argc == 3) mode_close(atol(argv[2]));
   else {

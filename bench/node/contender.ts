@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import * as dgram from 'node:dgram';
 import * as readline from 'node:readline';
 import {
-  sys, socket, AF_INET, SOCK_DGRAM, SOL_SOCKET, SO_ERROR, POLLIN, MSG_DONTWAIT, BlockingIOError,
+  sys, socket, AF_INET, SOCK_DGRAM, SOL_SOCKET, SO_ERROR, POLLIN, MSG_DONTWAIT, MSG_WAITFORONE, BlockingIOError,
 } from 'sockcall';
 import { END_SEQ, PAYLOAD, BUFSIZE, say, sysPair, facadePair, now, receiverSocket } from './common';
 
@@ -157,8 +157,36 @@ function rt(name: string): Loop {
 
 // ---- 2. async round trip ------------------------------------------------------
 
+/** The article's size (../shared/seed): recvfrom(65535). */
+const ARTICLE_BUFSIZE = 65_535;
+
 function asyncRt(name: string): Loop {
   switch (name) {
+    case 'sys-pending-64k': {
+      const [a, b] = sysPair();
+      const big = Buffer.alloc(ARTICLE_BUFSIZE);
+      return async (n) => {
+        const t0 = now();
+        for (let i = 0; i < n; i++) {
+          const p = sys.recvfrom(b, big);
+          sys.sendSync(a, msg);
+          await p;
+        }
+        return { ns: now() - t0, n };
+      };
+    }
+    case 'facade-pending-64k': {
+      const [a, b] = facadePair();
+      return async (n) => {
+        const t0 = now();
+        for (let i = 0; i < n; i++) {
+          const p = b.recvfrom(ARTICLE_BUFSIZE);
+          a.sendSync(msg);
+          await p;
+        }
+        return { ns: now() - t0, n };
+      };
+    }
     case 'sys-pending': {
       const [a, b] = sysPair();
       return async (n) => {
@@ -372,9 +400,39 @@ function recv(name: string): { port: number; loop: Loop } {
         },
       };
     }
+    case 'sys-mmsg':
+    case 'sys-mmsg-ready': {
+      // `await sys.recvmmsg()` of up to MMSG datagrams a call, each into a
+      // buffer of its own, with MSG_WAITFORONE (recvmmsg(2): once one has
+      // come, return with what is queued): on a thread, or in the
+      // readiness form.
+      const [fd, port] = receiverSocket();
+      const options = name === 'sys-mmsg-ready' ? { wait: 'readiness' as const } : undefined;
+      const msgs = Array.from({ length: MMSG }, () => ({ iov: [Buffer.alloc(BUFSIZE)], namelen: null }));
+      return {
+        port,
+        loop: async (_n, round) => {
+          say('armed');
+          let count = 0, first = 0;
+          for (let done = false; !done;) {
+            const got = await sys.recvmmsg(fd, msgs, MSG_WAITFORONE, null, options);
+            for (let i = 0; i < got.length && !done; i++) {
+              const m = msgs[i].iov[0];
+              if (got[i].nbytes < 8 || m.readUInt32LE(0) !== round) continue;
+              if (m.readUInt32LE(4) === END_SEQ) done = true;
+              else if (count++ === 0) first = now();
+            }
+          }
+          return { ns: count ? now() - first : 0, received: count };
+        },
+      };
+    }
   }
   throw new Error(`no recv contender ${name}`);
 }
+
+/** Datagrams one recvmmsg asks for (sys-mmsg). */
+const MMSG = 64;
 
 // dgram binds asynchronously, so its receiver is set up apart.
 async function recvDgram(): Promise<{ port: number; loop: Loop }> {
