@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { socket, sys, AbortError, SocketClosedError, AF_INET, SOCK_DGRAM } from 'sockcall';
+import {
+  socket, sys, fromfd, AbortError, SocketClosedError, AF_INET, AF_UNIX, SOCK_DGRAM, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, MSG_TRUNC,
+} from 'sockcall';
 import { ms as bound } from './helpers/slow.ts';
 
 const fixture = path.join(import.meta.dirname, 'fixtures', 'pending.ts');
@@ -220,4 +222,35 @@ test('an EINTR nobody asked for is retried (PEP 475): the call stays pending and
     s.close();
     u.close();
   }
+});
+
+// Up to 65,536 bytes a pending receive's room is on its thread's stack, and
+// only what was stored is kept (native/args.h, Target); larger, memory of
+// the call's own. Both give the same bytes, into a buffer or as new bytes,
+// the count MSG_TRUNC reports included.
+test('Promise-form receives of each size give the bytes stored, on either side of the 64 KiB stack room', async () => {
+  const [a, b] = sys.socketpair(AF_UNIX, SOCK_DGRAM);
+  sys.setsockopt(a, SOL_SOCKET, SO_SNDBUF, 1 << 20);
+  sys.setsockopt(b, SOL_SOCKET, SO_RCVBUF, 1 << 20);
+  const s = fromfd(b, AF_UNIX, SOCK_DGRAM);
+  for (const size of [0, 1, 2048, 65_535, 65_536, 65_537, 200_000]) {
+    const data = Buffer.alloc(Math.min(size, 150_000), (size % 250) + 1);
+    for (let i = 0; i < data.length; i += 4093) data[i] = i & 0xff;
+    sys.sendSync(a, data);
+    const into = Buffer.alloc(size + 3, 0xee);
+    const got = await sys.recvfrom(b, into.subarray(0, size), MSG_TRUNC);
+    assert.equal(got.nbytes, data.length, `size ${size}`);
+    assert.deepEqual(into.subarray(0, Math.min(size, data.length)), data.subarray(0, Math.min(size, data.length)));
+    assert.ok(into.subarray(Math.min(size, data.length)).every((x) => x === 0xee), `size ${size}: written past what was stored`);
+    if (size > 0) {  // recv(0) makes no system call (CPython's sock_recv_guts)
+      sys.sendSync(a, data);
+      const bytes = await s.recv(size);
+      assert.deepEqual(bytes, data.subarray(0, Math.min(size, data.length)), `recv(${size})`);
+    }
+    sys.sendSync(a, data);
+    const n = await sys.recv(b, into.subarray(0, size));
+    assert.equal(n, Math.min(size, data.length));
+  }
+  s.close();
+  sys.close(a);
 });
