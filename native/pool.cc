@@ -23,6 +23,20 @@
 // thread's previous call, or sent from outside) is retried, as PEP 475
 // (RunToEnd, calls.h).
 //
+// close(fd) waits until no call pending on fd is in the kernel or on its
+// way there (CancelAndAwaitLeaving), then close(2) may free the number: a
+// call still on its way (past its flag, before the kernel looks the number
+// up; strace's syscall-entry stop holds it there) would otherwise reach
+// whatever took the number next. It does not wait for the calls to be
+// handed back: each thread counts itself out (Left) before it takes the
+// pool's lock. The signals are sent without the lock.
+//
+// Hand-off: an idle thread waits on a futex word of its own, bumped under
+// the pool's lock and woken after it is released; a finished call is
+// handed back (the threadsafe function) before the lock is taken. Either
+// under the lock, the woken thread ran at once, on this 2-core machine
+// often on the same core, only to block on the lock again.
+//
 // The signal is ours alone: the JavaScript threads block it (setup()), the
 // threads they start inherit that, and a thread that was running before
 // (V8's platform threads) and takes one from outside (kill -37) blocks it
