@@ -399,6 +399,42 @@ async function throughput(fast = false): Promise<Workload> {
   return { id: fast ? 'recv-fast' : 'recv', title, what, unit: 'datagrams/s', plan: p, rows };
 }
 
+/**
+ * Workloads 5 and 6: for each size, `rounds` runs of each contender,
+ * alternating, each a fresh process given the size as its last argument;
+ * what each printed (shaped by `shape`), and why a contender has none.
+ */
+async function freshRuns(impls: Spec[], sizes: number[], rounds: number,
+  shape: (o: Record<string, number>) => Record<string, number>,
+  describe: (n: number, id: string, v: Record<string, number>) => string,
+): Promise<Map<number, { got: Map<string, Record<string, number>[]>; failed: Map<string, string> }>> {
+  const out = new Map<number, { got: Map<string, Record<string, number>[]>; failed: Map<string, string> }>();
+  for (const n of sizes) {
+    const got = new Map<string, Record<string, number>[]>();
+    const failed = new Map<string, string>();
+    for (let r = 0; r < rounds; r++) {
+      for (const spec of rotate(impls, r)) {
+        if (failed.has(spec.id)) continue;
+        if (typeof spec.cmd === 'string') {
+          failed.set(spec.id, spec.cmd);
+          continue;
+        }
+        const o = await oneShot(spec.cmd[0], [...spec.cmd[1], String(n)], 180_000);
+        if ('unavailable' in o) {
+          failed.set(spec.id, String(o.unavailable));
+          log(`  ${n} ${spec.id}: ${o.unavailable}`);
+          continue;
+        }
+        const v = shape(o);
+        got.set(spec.id, [...(got.get(spec.id) ?? []), v]);
+        log(describe(n, spec.id, v));
+      }
+    }
+    out.set(n, { got, failed });
+  }
+  return out;
+}
+
 /** Workload 5: N blocking recvfroms pending at once. */
 async function pending(): Promise<Workload> {
   const p = plan.pending;
@@ -420,27 +456,11 @@ async function pending(): Promise<Workload> {
       note: "under tsx (its RSS includes the loader's ~30 MiB): as plain JavaScript koffi crashes here (SIGSEGV)" },
   ];
   const rows: Row[] = [];
+  const runs = await freshRuns(impls, p.sizes, p.rounds, (o) => o, (n, id, o) =>
+    `  ${n} ${id}: start ${(o.start_ns / 1e6).toFixed(0)} ms, resolve ${(o.resolve_ns / 1e6).toFixed(0)} ms, ` +
+    `RSS ${(o.rss_pending_kib / 1024).toFixed(0)} MiB, ${o.threads_pending} threads`);
   for (const n of p.sizes) {
-    const got = new Map<string, Record<string, number>[]>();
-    const failed = new Map<string, string>();
-    for (let r = 0; r < p.rounds; r++) {
-      for (const spec of rotate(impls, r)) {
-        if (failed.has(spec.id)) continue;
-        if (typeof spec.cmd === 'string') {
-          failed.set(spec.id, spec.cmd);
-          continue;
-        }
-        const o = await oneShot(spec.cmd[0], [...spec.cmd[1], String(n)], 180_000);
-        if ('unavailable' in o) {
-          failed.set(spec.id, String(o.unavailable));
-          log(`  ${n} ${spec.id}: ${o.unavailable}`);
-        } else {
-          got.set(spec.id, [...(got.get(spec.id) ?? []), o]);
-          log(`  ${n} ${spec.id}: start ${(o.start_ns / 1e6).toFixed(0)} ms, resolve ${(o.resolve_ns / 1e6).toFixed(0)} ms, ` +
-            `RSS ${(o.rss_pending_kib / 1024).toFixed(0)} MiB, ${o.threads_pending} threads`);
-        }
-      }
-    }
+    const { got, failed } = runs.get(n)!;
     for (const spec of impls) {
       const v = got.get(spec.id);
       if (!v || failed.has(spec.id)) {
@@ -488,29 +508,13 @@ async function cancel(): Promise<Workload> {
       cmd: [process.execPath, [pendingJs, 'abort']] },
   ];
   const rows: Row[] = [];
+  // C's close_ns is both: nothing is left to settle once it returns.
+  const runs = await freshRuns(impls, p.sizes, p.rounds,
+    (o) => ({ end_ns: o.end_ns ?? o.close_ns, settle_ns: o.settle_ns ?? o.close_ns, cpu_ns: o.cpu_ns }),
+    (n, id, v) => `  ${n} ${id}: holds the loop ${(v.end_ns / 1e6).toFixed(1)} ms (CPU ${(v.cpu_ns / 1e6).toFixed(1)} ms), ` +
+      `all settled ${(v.settle_ns / 1e6).toFixed(1)} ms`);
   for (const n of p.sizes) {
-    const got = new Map<string, Record<string, number>[]>();
-    const failed = new Map<string, string>();
-    for (let r = 0; r < p.rounds; r++) {
-      for (const spec of rotate(impls, r)) {
-        if (failed.has(spec.id)) continue;
-        if (typeof spec.cmd === 'string') {
-          failed.set(spec.id, spec.cmd);
-          continue;
-        }
-        const o = await oneShot(spec.cmd[0], [...spec.cmd[1], String(n)], 180_000);
-        if ('unavailable' in o) {
-          failed.set(spec.id, String(o.unavailable));
-          log(`  ${n} ${spec.id}: ${o.unavailable}`);
-          continue;
-        }
-        // C's close_ns is both: nothing is left to settle once it returns.
-        const v = { end_ns: o.end_ns ?? o.close_ns, settle_ns: o.settle_ns ?? o.close_ns, cpu_ns: o.cpu_ns };
-        got.set(spec.id, [...(got.get(spec.id) ?? []), v]);
-        log(`  ${n} ${spec.id}: holds the loop ${(v.end_ns / 1e6).toFixed(1)} ms (CPU ${(v.cpu_ns / 1e6).toFixed(1)} ms), ` +
-          `all settled ${(v.settle_ns / 1e6).toFixed(1)} ms`);
-      }
-    }
+    const { got, failed } = runs.get(n)!;
     for (const spec of impls) {
       const v = got.get(spec.id);
       if (!v || failed.has(spec.id)) {
