@@ -236,10 +236,11 @@ void Target::Keep(const char* room, long r) {
   size_t n = static_cast<size_t>(r) < mem.len ? static_cast<size_t>(r) : mem.len;
   char* kept = new (std::nothrow) char[n == 0 ? 1 : n];
   if (kept == nullptr) {
-    // The kernel's answer stands (and is traced); JavaScript is told the
-    // bytes could not be kept (Received()).
+    // The kernel's answer stands (and is traced, with the buffer as a
+    // pointer: its bytes are gone); JavaScript is told the bytes could not
+    // be kept (Received()).
     dropped = true;
-    mem.data = const_cast<char*>(kNoBytes);
+    mem.data = nullptr;
     return;
   }
   if (n > 0) memcpy(kept, room, n);

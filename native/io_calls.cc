@@ -230,7 +230,7 @@ class RecvOp : public Op {
   const char* Name() const override { return "recv"; }
   // recv(2) is recvfrom(2) with no address to the kernel.
   std::string Trace() const override {
-    return "recvfrom(" + Int(fd) + ", " + TraceReceived(target.mem, ret) + ", " + Int(static_cast<long>(target.mem.len)) +
+    return "recvfrom(" + Int(fd) + ", " + TraceReceived(target.mem, target.dropped ? -1 : ret) + ", " + Int(static_cast<long>(target.mem.len)) +
            ", " + trace::MsgFlags(flags) + ", NULL, NULL)";
   }
 };
@@ -276,7 +276,7 @@ class RecvfromOp : public RecvOp {
   }
   const char* Name() const override { return "recvfrom"; }
   std::string Trace() const override {
-    return "recvfrom(" + Int(fd) + ", " + TraceReceived(target.mem, ret) + ", " + Int(static_cast<long>(target.mem.len)) +
+    return "recvfrom(" + Int(fd) + ", " + TraceReceived(target.mem, target.dropped ? -1 : ret) + ", " + Int(static_cast<long>(target.mem.len)) +
            ", " + trace::MsgFlags(flags) + ", " + name.Trace(ret >= 0) + ")";
   }
 };
