@@ -491,13 +491,13 @@ async function cancel(): Promise<Workload> {
   const p = plan.cancel;
   const title = '6. Cancellation: ending N pending recvfroms at once';
   log(`\n== ${title}`);
-  const what = 'N recvfrom calls blocked on one UDP socket, each on a thread, ended at once 300 ms after the last ' +
+  const what = 'N recvfrom calls blocked on one UDP socket, each on a thread (in the readiness form, waiting in the event loop), ended at once 300 ms after the last ' +
     'started. "holds the event loop" is how long the call that ends them takes on the JavaScript thread (C: its ' +
     'main thread); "CPU" is the CPU time of all the process\'s threads meanwhile (getrusage), "all settled" the ' +
     'time until the last Promise has settled. close() returns only once no call is in the kernel or on its way ' +
     "there (a number freed before would reach it), which is what C's row does and nothing else: its CPU divided " +
     'by the cores is the least any close() with that guarantee can hold the loop here. abort() returns at once. ' +
-    'CPython cannot end a recv blocked in another thread. ' +
+    'The readiness form\'s calls have no thread: close() ends them on the JavaScript thread. CPython cannot end a recv blocked in another thread. ' +
     `Median of ${p.rounds} runs, each a fresh process.`;
   const pendingJs = path.join(buildDir, 'node', 'pending.mjs');
   const impls: Spec[] = [
@@ -506,6 +506,8 @@ async function cancel(): Promise<Workload> {
       cmd: built.cbench ? [built.cbench, ['close']] : built.cReason },
     { id: 'sys-abort', label: 'sockcall `abort()` of the AbortSignal the calls share',
       cmd: [process.execPath, [pendingJs, 'abort']] },
+    { id: 'sys-close-ready', label: "sockcall `sys.close(fd)` of readiness-form calls (`{ wait: 'readiness' }`: no threads)",
+      cmd: [process.execPath, [pendingJs, 'close-ready']] },
   ];
   const rows: Row[] = [];
   // C's close_ns is both: nothing is left to settle once it returns.

@@ -188,7 +188,8 @@ export function targets(report: Report): Target[] {
   const ca = w('cancel');
   if (ca) {
     const row10k = (id: string) => ca.rows.find((r) => r.id === `${id}-10000` && r.unavailable === undefined);
-    for (const [id, name] of [['sys-close', 'close()'], ['sys-abort', 'abort()']] as const) {
+    for (const [id, name] of [['sys-close', 'close()'], ['sys-abort', 'abort()'],
+      ['sys-close-ready', 'close() of readiness-form calls']] as const) {
       const s = row10k(id), c = row10k('c-close');
       const ms = (ns: number) => (ns / 1e6).toFixed(1);
       out.push({

@@ -1,7 +1,7 @@
 // Workload 5 of `npm run bench`, one process per measurement:
 //
 //   node --import tsx bench/node/pending.ts sys|koffi N
-//   node --import tsx bench/node/pending.ts close|abort N      (workload 6)
+//   node --import tsx bench/node/pending.ts close|close-ready|abort N   (workload 6)
 //
 // Starts N blocking recvfrom calls on one UDP socket, each on a thread (for
 // sockcall, a thread of its own; for koffi, its .async() queue), measures
@@ -9,7 +9,8 @@
 // times until every call has resolved. Prints one JSON line.
 // close|abort: ends the N sockcall calls with sys.close() of the socket, or
 // with abort() of the AbortController they share, and times how long that
-// call holds the event loop, and until every Promise has settled.
+// call holds the event loop, and until every Promise has settled;
+// close-ready: the same close() of N readiness-form calls (no threads).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { sys } from 'sockcall';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const n = Number(count);
   const [a, b] = sysPair();
   const msg = Buffer.alloc(PAYLOAD, 1);
-  if (impl === 'close' || impl === 'abort') return end(impl, b, n);
+  if (impl === 'close' || impl === 'close-ready' || impl === 'abort') return end(impl, b, n);
   let startOne: () => Promise<unknown>;
   if (impl === 'sys') {
     const buf = Buffer.alloc(BUFSIZE);
@@ -101,15 +102,15 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-async function end(how: 'close' | 'abort', fd: number, n: number): Promise<void> {
+async function end(how: 'close' | 'close-ready' | 'abort', fd: number, n: number): Promise<void> {
   const buf = Buffer.alloc(BUFSIZE);
   const ac = new AbortController();
-  const options = how === 'abort' ? { signal: ac.signal } : undefined;
+  const options = how === 'abort' ? { signal: ac.signal } : how === 'close-ready' ? { wait: 'readiness' as const } : undefined;
   const calls = Array.from({ length: n }, () => sys.recvfrom(fd, buf, 0, undefined, options).then(
     () => { throw new Error('a call received a datagram nobody sent'); }, () => undefined));
   await sleep(300);
   const c0 = process.cpuUsage(), t0 = now();
-  if (how === 'close') sys.close(fd);
+  if (how !== 'abort') sys.close(fd);
   else ac.abort();
   const t1 = now(), c1 = process.cpuUsage(c0);
   await Promise.all(calls);
