@@ -1,6 +1,7 @@
 // Bytes as lib/ takes and gives them: any ArrayBufferView or ArrayBuffer in,
-// Buffers out, and the copy of a Promise-form receive into the caller's
-// buffer (the addon receives into memory of its own: native/args.h).
+// Buffers out, and the scatter of a Promise-form recvmsg's bytes over the
+// caller's buffers (the addon receives into memory of its own; a recv or
+// recvfrom it copies into the caller's buffer itself: native/args.h, Target).
 import type { Bytes } from './binding';
 
 export type { Bytes };
@@ -27,8 +28,8 @@ export function toUint8(b: Bytes): Uint8Array {
   return ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b);
 }
 
-/** Copies a Promise-form receive's bytes into the caller's buffer. */
-export function copyInto(target: Bytes, data: Buffer, syscall: string): void {
+/** Copies received bytes into one of the caller's buffers (the message is Target::CopyOut's). */
+function copyInto(target: Bytes, data: Buffer, syscall: string): void {
   const view = toUint8(target);
   if (data.length > view.length) {
     throw new TypeError(`the buffer given to ${syscall} shrank or was detached while the call was pending; ` +
