@@ -18,7 +18,9 @@ std::string Describe(Napi::Value v) {
     case napi_boolean: return "a boolean";
     case napi_number: {
       double d = v.As<Napi::Number>().DoubleValue();
+      // As JavaScript writes them, not as printf does ("inf").
       if (std::isnan(d)) return "NaN";
+      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
       // %.17g: every double exactly, and an integral one without decimals.
       char buf[32];
       snprintf(buf, sizeof buf, "%.17g", d);
@@ -33,7 +35,7 @@ std::string Describe(Napi::Value v) {
   }
 }
 
-double ArgNumber(const Napi::CallbackInfo& info, size_t i, const char* name, const char* what) {
+double ArgNumber(const Args& info, size_t i, const char* name, const char* what) {
   Napi::Value v = info[i];
   // One Node-API call, not two (napi_typeof, then the value): this runs for
   // every integer argument of every call (callgrind: 535 instructions for
@@ -47,7 +49,20 @@ double ArgNumber(const Napi::CallbackInfo& info, size_t i, const char* name, con
 
 }  // namespace
 
-int32_t ArgInt32(const Napi::CallbackInfo& info, size_t i, const char* name) {
+Args::Args(napi_env env, napi_callback_info info) : env_(env) {
+  // napi_get_cb_info fills the slots past what was passed with undefined.
+  size_t argc = kMax;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_get_cb_info(env, info, &argc, argv_, nullptr, nullptr));
+  argc_ = argc;
+}
+
+Args::Args(const Napi::CallbackInfo& info) : env_(info.Env()), argc_(info.Length()) {
+  for (size_t i = 0; i < kMax; i++) argv_[i] = info[i];
+}
+
+napi_value Args::Undefined() const { return Env().Undefined(); }
+
+int32_t ArgInt32Slow(const Args& info, size_t i, const char* name) {
   double d = ArgNumber(info, i, name, "an integer");
   if (d < INT32_MIN || d > INT32_MAX) {
     ThrowRangeError(info.Env(), std::string(name) + " must be a 32-bit signed integer, got " + Describe(info[i]));
@@ -55,7 +70,7 @@ int32_t ArgInt32(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return static_cast<int32_t>(d);
 }
 
-uint32_t ArgUint32(const Napi::CallbackInfo& info, size_t i, const char* name) {
+uint32_t ArgUint32Slow(const Args& info, size_t i, const char* name) {
   double d = ArgNumber(info, i, name, "an integer");
   if (d < 0 || d > UINT32_MAX) {
     ThrowRangeError(info.Env(), std::string(name) + " must be an integer from 0 to 4294967295, got " + Describe(info[i]));
@@ -63,15 +78,13 @@ uint32_t ArgUint32(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return static_cast<uint32_t>(d);
 }
 
-int ArgFd(const Napi::CallbackInfo& info, size_t i) { return ArgInt32(info, i, "fd"); }
-
-bool ArgBool(const Napi::CallbackInfo& info, size_t i, const char* name) {
+bool ArgBool(const Args& info, size_t i, const char* name) {
   Napi::Value v = info[i];
   if (!v.IsBoolean()) ThrowTypeError(info.Env(), std::string(name) + " must be a boolean, got " + Describe(v));
   return v.As<Napi::Boolean>().Value();
 }
 
-size_t ArgLength(const Napi::CallbackInfo& info, size_t i, const char* name, size_t max) {
+size_t ArgLength(const Args& info, size_t i, const char* name, size_t max) {
   double d = ArgNumber(info, i, name, "an integer");
   if (d < 0 || d > static_cast<double>(max)) {
     ThrowRangeError(info.Env(), std::string(name) + " must be from 0 to " + std::to_string(max) +
@@ -80,7 +93,7 @@ size_t ArgLength(const Napi::CallbackInfo& info, size_t i, const char* name, siz
   return static_cast<size_t>(d);
 }
 
-bool ArgAddrlen(const Napi::CallbackInfo& info, size_t i, const char* name, socklen_t* out) {
+bool ArgAddrlenSlow(const Args& info, size_t i, const char* name, socklen_t* out) {
   if (info[i].IsNull() || info[i].IsUndefined()) return false;
   uint32_t n = ArgUint32(info, i, name);
   if (n > sizeof(sockaddr_storage)) {
@@ -91,7 +104,7 @@ bool ArgAddrlen(const Napi::CallbackInfo& info, size_t i, const char* name, sock
   return true;
 }
 
-Napi::Array ArgArray(const Napi::CallbackInfo& info, size_t i, const char* name, uint32_t max) {
+Napi::Array ArgArray(const Args& info, size_t i, const char* name, uint32_t max) {
   if (!info[i].IsArray()) ThrowTypeError(info.Env(), std::string(name) + " must be an array");
   Napi::Array a = info[i].As<Napi::Array>();
   if (a.Length() > max) {
@@ -104,15 +117,17 @@ Napi::Array ArgArray(const Napi::CallbackInfo& info, size_t i, const char* name,
 double FieldInt(Napi::Env env, Napi::Object o, const char* key, const std::string& where, double min, double max,
                 bool optional) {
   Napi::Value v = o.Get(key);
-  std::string field = where + "." + key;
   if (v.IsUndefined() && optional) return 0;
-  if (!v.IsNumber()) ThrowTypeError(env, field + " must be an integer");
+  // The field's name is built for a message only: every address of every
+  // connect(), bind() and sendto() is read here.
+  auto field = [&] { return where + "." + key; };
+  if (!v.IsNumber()) ThrowTypeError(env, field() + " must be an integer");
   double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || d != std::trunc(d)) ThrowTypeError(env, field + " must be an integer");
+  if (!std::isfinite(d) || d != std::trunc(d)) ThrowTypeError(env, field() + " must be an integer");
   if (d < min || d > max) {
     char got[32];
     snprintf(got, sizeof got, "%.17g", d);
-    ThrowRangeError(env, field + " must be " + std::to_string(static_cast<long long>(min)) + "-" +
+    ThrowRangeError(env, field() + " must be " + std::to_string(static_cast<long long>(min)) + "-" +
                     std::to_string(static_cast<long long>(max)) + ", got " + got);
   }
   return d;
@@ -120,27 +135,14 @@ double FieldInt(Napi::Env env, Napi::Object o, const char* key, const std::strin
 
 bool ToBytes(Napi::Value v, Bytes* out) {
   napi_env env = v.Env();
+  switch (fast::TypedArray(env, v, out)) {
+    case fast::Typed::kBytes: return true;
+    case fast::Typed::kRefused: return false;
+    case fast::Typed::kNot: break;
+  }
   bool is = false;
-  napi_typedarray_type type = napi_uint8_array;
   size_t length = 0;
   void* data = nullptr;
-  // Asked at once, not after napi_is_typedarray(): anything else is
-  // napi_invalid_arg, and a Buffer is what almost every call is given.
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) == napi_ok) {
-    size_t size;
-    switch (type) {
-      case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: size = 1; break;
-      case napi_int16_array: case napi_uint16_array: size = 2; break;
-      case napi_int32_array: case napi_uint32_array: case napi_float32_array: size = 4; break;
-      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: size = 8; break;
-      // A kind this build does not know (Float16Array, in a later Node):
-      // refused, rather than guessed at a size that could overrun it.
-      default: return false;
-    }
-    out->data = static_cast<char*>(data);
-    out->len = data == nullptr ? 0 : length * size;  // a detached buffer has no bytes
-    return true;
-  }
   if (napi_is_dataview(env, v, &is) == napi_ok && is) {
     if (napi_get_dataview_info(env, v, &length, &data, nullptr, nullptr) != napi_ok) return false;
     out->data = static_cast<char*>(data);
@@ -156,7 +158,7 @@ bool ToBytes(Napi::Value v, Bytes* out) {
   return false;
 }
 
-Bytes ArgBytes(const Napi::CallbackInfo& info, size_t i, const char* name) {
+Bytes ArgBytes(const Args& info, size_t i, const char* name) {
   Bytes b;
   if (!ToBytes(info[i], &b)) {
     ThrowTypeError(info.Env(), std::string(name) + " must be a Buffer, TypedArray, DataView or ArrayBuffer, got " +
@@ -178,7 +180,7 @@ void Memory::CopyOf(const Bytes& b) {
   if (b.len > 0) memcpy(data, b.data, b.len);
 }
 
-void ArgData(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, Memory* out) {
+void ArgDataSlow(const Args& info, size_t i, const char* name, bool own, Memory* out) {
   Bytes b = ArgBytes(info, i, name);
   if (!own) {
     out->Borrow(b);
@@ -201,9 +203,13 @@ void OwnRoom(Target* t, size_t n, bool on_stack) {
   t->mem.Own(n);
 }
 
-void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, Target* t, bool on_stack) {
+void ArgTargetSlow(const Args& info, size_t i, const char* name, bool own, Target* t, bool on_stack) {
   Napi::Value v = info[i];
-  if (v.IsNumber()) {
+  // A buffer is asked for first: it is what a hot loop passes (a size is
+  // the facade's recv(n), which allocates anyway).
+  Bytes b;
+  fast::Typed typed = fast::TypedArray(info.Env(), v, &b);
+  if (typed == fast::Typed::kNot && v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
     if (!std::isfinite(d) || d != std::trunc(d)) {
       ThrowTypeError(info.Env(), std::string(name) + " must be an integer size or a buffer");
@@ -213,7 +219,7 @@ void ArgTarget(const Napi::CallbackInfo& info, size_t i, const char* name, bool 
     t->new_buffer = true;
     return;
   }
-  Bytes b = ArgBytes(info, i, name);
+  if (typed != fast::Typed::kBytes) b = ArgBytes(info, i, name);
   if (!own) {
     t->mem.Borrow(b);
     return;
@@ -276,7 +282,7 @@ void Target::Forget(Napi::Env env) {
 // kernel, which is its answer to give: the limit here only bounds memory.
 constexpr uint32_t kMaxIov = 65536;
 
-void ArgIov(const Napi::CallbackInfo& info, size_t i, const char* name, bool own, bool writing,
+void ArgIov(const Args& info, size_t i, const char* name, bool own, bool writing,
             std::vector<Memory>* bufs, std::vector<iovec>* iov) {
   ValueIov(info.Env(), info[i], name, own, writing, bufs, iov);
 }

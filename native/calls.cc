@@ -27,17 +27,26 @@ void RunTraced(Op* op) {
   }
 }
 
+namespace {
+
+void Register(Napi::Env env, Napi::Object exports, const std::string& name, napi_callback cb) {
+  napi_value fn;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name.c_str(), name.size(), cb, nullptr, &fn));
+  exports.Set(name, Napi::Value(env, fn));
+}
+
+}  // namespace
+
 void InitCalls(Napi::Env env, Napi::Object exports) {
   for (const Table& t : {kSocketCalls, kIoCalls, kWaitCalls}) {
     for (size_t i = 0; i < t.count; i++) {
       const Entry& e = t.rows[i];
       if (e.promise == nullptr) {
-        exports.Set(e.name, Napi::Function::New(env, e.sync, e.name));
+        Register(env, exports, e.name, e.sync);
         continue;
       }
-      std::string sync = std::string(e.name) + "Sync";
-      exports.Set(sync, Napi::Function::New(env, e.sync, sync));
-      exports.Set(e.name, Napi::Function::New(env, e.promise, e.name));
+      Register(env, exports, std::string(e.name) + "Sync", e.sync);
+      Register(env, exports, e.name, e.promise);
     }
   }
 }

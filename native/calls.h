@@ -18,6 +18,7 @@
 
 #include "args.h"
 #include "results.h"
+#include "trace.h"
 
 #include <atomic>
 #include <cerrno>
@@ -31,7 +32,7 @@ struct Op {
   virtual ~Op() = default;
   // Reads the call's arguments; `own`: the call runs on another thread, so
   // the bytes it reads or writes must be the Op's own.
-  virtual void Parse(const Napi::CallbackInfo& info, bool own) = 0;
+  virtual void Parse(const Args& info, bool own) = 0;
   // On the thread that makes the call, before it, untimed: what must happen
   // first (close() ends the calls pending on its fd).
   virtual void Before() {}
@@ -94,6 +95,21 @@ inline bool RunToEnd(Op* op, const std::atomic<bool>* cancel) {
   }
 }
 
+// RunToEnd for the Sync form, with the Op's type known: untraced, nothing
+// between the arguments and the kernel is a virtual call.
+template <class O>
+void RunSyncToEnd(O* op) {
+  for (;;) {
+    if (trace::enabled.load(std::memory_order_relaxed)) {
+      RunTraced(op);
+    } else {
+      op->O::Before();
+      op->O::Run();
+    }
+    if (op->ret >= 0 || op->err != EINTR || !op->O::RetryOnEintr()) return;
+  }
+}
+
 // Reads the arguments; an allocation that fails is a RangeError, not an abort.
 template <class F>
 void ParseOrRefuse(Napi::Env env, F parse) {
@@ -104,38 +120,57 @@ void ParseOrRefuse(Napi::Env env, F parse) {
   }
 }
 
+// What node-addon-api's own wrapper does for a callback: a C++ exception
+// that carries a JavaScript error (ThrowTypeError, a failed Node-API call)
+// is thrown into JavaScript when the callback returns.
+template <class F>
+napi_value Guarded(F body) {
+  try {
+    return body();
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+    return nullptr;
+  }
+}
+
 // The Sync form: the Op on this thread's stack, made here. JavaScript
 // signal handlers cannot run while this thread is in the kernel, so there
 // is nothing to interrupt the call for: EINTR is retried.
 template <class O>
-Napi::Value SyncForm(const Napi::CallbackInfo& info) {
-  O op;
-  ParseOrRefuse(info.Env(), [&] { op.Parse(info, false); });
-  RunToEnd(&op, nullptr);
-  if (op.ret < 0) ThrowErrno(info.Env(), op.err, op.Name());
-  return op.SyncResult(info.Env());
+napi_value SyncForm(napi_env env, napi_callback_info cbinfo) {
+  return Guarded([&]() -> napi_value {
+    Args info(env, cbinfo);
+    O op;
+    ParseOrRefuse(info.Env(), [&] { op.Parse(info, false); });
+    RunSyncToEnd(&op);
+    if (op.ret < 0) ThrowErrno(info.Env(), op.err, op.Name());
+    return op.SyncResult(info.Env());
+  });
 }
 
 // Starts a Promise-form call (promise.cc): returns its id, and completes
 // through setup()'s `complete`. The last argument is `ref`.
-Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Op> op);
+Napi::Value Submit(const Args& info, std::unique_ptr<Op> op);
 
 template <class O>
-Napi::Value PromiseForm(const Napi::CallbackInfo& info) {
-  std::unique_ptr<Op> op;
-  ParseOrRefuse(info.Env(), [&] {
-    op = std::make_unique<O>();
-    op->Parse(info, true);
+napi_value PromiseForm(napi_env env, napi_callback_info cbinfo) {
+  return Guarded([&]() -> napi_value {
+    Args info(env, cbinfo);
+    std::unique_ptr<Op> op;
+    ParseOrRefuse(info.Env(), [&] {
+      op = std::make_unique<O>();
+      op->Parse(info, true);
+    });
+    return Submit(info, std::move(op));
   });
-  return Submit(info, std::move(op));
 }
 
 // A row of a file's table: the name JavaScript calls it by, its Sync form,
 // and its Promise form (none for a call that never blocks).
 struct Entry {
   const char* name;
-  Napi::Function::Callback sync;
-  Napi::Function::Callback promise;
+  napi_callback sync;
+  napi_callback promise;
 };
 template <class O> constexpr Entry Immediate(const char* name) { return {name, SyncForm<O>, nullptr}; }
 template <class O> constexpr Entry Blocking(const char* name) { return {name, SyncForm<O>, PromiseForm<O>}; }

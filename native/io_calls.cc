@@ -58,7 +58,7 @@ class SendOp : public Op {
   Readiness WaitsFor() const override { return kWritable; }
   Memory data;
   int flags = 0;
-  void Parse(const Napi::CallbackInfo& info, bool own) override {
+  void Parse(const Args& info, bool own) override {
     fd = ArgFd(info, 0);
     flags = ArgInt32(info, 2, "flags");
     ArgData(info, 1, "data", own, &data);
@@ -77,7 +77,7 @@ class SendtoOp : public SendOp {
  public:
   bool has_addr = false;
   Sockaddr addr;
-  void Parse(const Napi::CallbackInfo& info, bool own) override {
+  void Parse(const Args& info, bool own) override {
     fd = ArgFd(info, 0);
     flags = ArgInt32(info, 2, "flags");
     // The address first: its getters may run JavaScript, which could detach
@@ -161,7 +161,7 @@ void ValueControl(Napi::Env env, Napi::Value v, const std::string& name, Control
   }
 }
 
-void ArgControl(const Napi::CallbackInfo& info, size_t i, ControlOut* out) { ValueControl(info.Env(), info[i], "control", out); }
+void ArgControl(const Args& info, size_t i, ControlOut* out) { ValueControl(info.Env(), info[i], "control", out); }
 
 class SendmsgOp : public Op {
  public:
@@ -173,7 +173,7 @@ class SendmsgOp : public Op {
   Sockaddr addr;
   int flags = 0;
   msghdr msg{};
-  void Parse(const Napi::CallbackInfo& info, bool own) override {
+  void Parse(const Args& info, bool own) override {
     fd = ArgFd(info, 0);
     // Control messages first: they only read their arguments, and the iov
     // copies (own) are the larger allocation.
@@ -213,7 +213,7 @@ class RecvOp : public Op {
   Readiness WaitsFor() const override { return kReadable; }
   Target target;
   int flags = 0;
-  void Parse(const Napi::CallbackInfo& info, bool own) override {
+  void Parse(const Args& info, bool own) override {
     fd = ArgFd(info, 0);
     flags = ArgInt32(info, 2, "flags");
     ArgTarget(info, 1, "buffer", own, &target, /*on_stack=*/true);
@@ -238,7 +238,7 @@ class RecvOp : public Op {
 class RecvfromOp : public RecvOp {
  public:
   NameOut name;
-  void Parse(const Napi::CallbackInfo& info, bool own) override {
+  void Parse(const Args& info, bool own) override {
     fd = ArgFd(info, 0);
     flags = ArgInt32(info, 2, "flags");
     name.want = ArgAddrlen(info, 3, "addrlen", &name.given);
@@ -370,7 +370,7 @@ class RecvmsgOp : public Op {
   ReceivedMsg m;
   int flags = 0;
   msghdr msg{};
-  void Parse(const Napi::CallbackInfo& info, bool own) override {
+  void Parse(const Args& info, bool own) override {
     fd = ArgFd(info, 0);
     m.SetControl(ArgLength(info, 2, "controllen", 1u << 20));
     flags = ArgInt32(info, 3, "flags");
@@ -426,7 +426,7 @@ class RecvmmsgOp : public Op {
   int flags = 0;
   bool has_timeout = false;
   timespec timeout{}, timeout_in{};
-  void Parse(const Napi::CallbackInfo& info, bool own) override {
+  void Parse(const Args& info, bool own) override {
     Napi::Env env = info.Env();
     fd = ArgFd(info, 0);
     Napi::Array iovs = ArgArray(info, 1, "msgs", kMaxMmsg);
@@ -514,7 +514,7 @@ class SendmmsgOp : public Op {
   std::vector<Message> msgs;
   std::vector<mmsghdr> vec;
   int flags = 0;
-  void Parse(const Napi::CallbackInfo& info, bool own) override {
+  void Parse(const Args& info, bool own) override {
     Napi::Env env = info.Env();
     fd = ArgFd(info, 0);
     Napi::Array iovs = ArgArray(info, 1, "msgs", kMaxMmsg);
@@ -583,7 +583,7 @@ class SendfileOp : public Op {
   bool has_offset = false;
   off_t offset = 0, offset_in = 0;
   size_t count = 0;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     in_fd = ArgInt32(info, 1, "in_fd");
     if (!info[2].IsNull() && !info[2].IsUndefined()) {

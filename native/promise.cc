@@ -228,7 +228,7 @@ Napi::Value Setup(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-Napi::Value Submit(const Napi::CallbackInfo& info, std::unique_ptr<Op> op) {
+Napi::Value Submit(const Args& info, std::unique_ptr<Op> op) {
   Napi::Env env = info.Env();
   EnvCalls* a = CallsOf(env);
   // The last argument, `how`: kRef, whether the pending call keeps the

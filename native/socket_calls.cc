@@ -29,7 +29,7 @@ using trace::Int;
 class SocketOp : public Op {
  public:
   int domain = 0, type = 0, protocol = 0;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     domain = ArgInt32(info, 0, "domain");
     type = ArgInt32(info, 1, "type");
     protocol = ArgInt32(info, 2, "protocol");
@@ -59,7 +59,7 @@ class SocketpairOp : public SocketOp {
 class BindOp : public Op {
  public:
   Sockaddr addr;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     ParseSockaddr(info.Env(), info[1], "address", &addr);
   }
@@ -74,7 +74,7 @@ class BindOp : public Op {
 class ListenOp : public Op {
  public:
   int backlog = 0;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     backlog = ArgInt32(info, 1, "backlog");
   }
@@ -87,7 +87,7 @@ class ListenOp : public Op {
 class ShutdownOp : public Op {
  public:
   int how = 0;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     how = ArgInt32(info, 1, "how");
   }
@@ -99,7 +99,7 @@ class ShutdownOp : public Op {
 
 class CloseOp : public Op {
  public:
-  void Parse(const Napi::CallbackInfo& info, bool) override { fd = ArgFd(info, 0); }
+  void Parse(const Args& info, bool) override { fd = ArgFd(info, 0); }
   // A call pending on another thread, or waiting for readiness on this
   // one, would otherwise go on using the fd number after it has been
   // closed and perhaps reused for another file.
@@ -117,7 +117,7 @@ class CloseOp : public Op {
 class GetsocknameOp : public Op {
  public:
   NameOut name;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     name.want = true;
     if (!ArgAddrlen(info, 1, "addrlen", &name.given)) ArgUint32(info, 1, "addrlen");  // null is refused here
@@ -153,7 +153,7 @@ class GetsockoptOp : public Op {
   int value = 0;
   std::unique_ptr<char[]> buf;
   socklen_t given = 0, len = 0;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     level = ArgInt32(info, 1, "level");
     optname = ArgInt32(info, 2, "optname");
@@ -194,7 +194,7 @@ class SetsockoptOp : public Op {
   int value = 0;
   const void* optval = nullptr;
   socklen_t optlen = 0;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     level = ArgInt32(info, 1, "level");
     optname = ArgInt32(info, 2, "optname");
@@ -235,7 +235,7 @@ class IoctlOp : public Op {
   unsigned long request = 0;
   int value = 0;
   ifreq ifr{};
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     Napi::Env env = info.Env();
     fd = ArgFd(info, 0);
     request = ArgUint32(info, 1, "request");
@@ -294,7 +294,7 @@ class FcntlOp : public Op {
  public:
   int cmd = 0;
   int arg = 0;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     cmd = ArgInt32(info, 1, "cmd");
     if (cmd == F_DUPFD_CLOEXEC) arg = ArgInt32(info, 2, "arg");

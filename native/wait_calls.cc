@@ -29,7 +29,7 @@ using trace::Int;
 class ConnectOp : public Op {
  public:
   Sockaddr addr;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     ParseSockaddr(info.Env(), info[1], "address", &addr);
   }
@@ -47,7 +47,7 @@ class Accept4Op : public Op {
   Readiness WaitsFor() const override { return kReadable; }
   int flags = 0;
   NameOut name;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     flags = ArgInt32(info, 1, "flags");
     name.want = ArgAddrlen(info, 2, "addrlen", &name.given);
@@ -94,7 +94,7 @@ class PollOp : public Op {
   int timeout = -1;
   Deadline deadline;
   int wait = -1;  // the timeout of the last attempt
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     Napi::Env env = info.Env();
     // poll(2) takes at most RLIMIT_NOFILE entries (EINVAL beyond); this
     // bound only keeps the copy finite.
@@ -153,7 +153,7 @@ class SelectOp : public Op {
   long long timeout_us = 0;
   Deadline deadline;
   timespec ts{}, ts_in{};
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     Napi::Env env = info.Env();
     nfds = ArgInt32(info, 0, "nfds");
     static const char* const names[kSets] = {"readfds", "writefds", "exceptfds"};
@@ -293,7 +293,7 @@ std::string EpollEvent(const epoll_event& e) {
 class EpollCreate1Op : public Op {
  public:
   int flags = 0;
-  void Parse(const Napi::CallbackInfo& info, bool) override { flags = ArgInt32(info, 0, "flags"); }
+  void Parse(const Args& info, bool) override { flags = ArgInt32(info, 0, "flags"); }
   void Run() override { ret = epoll_create1(flags); err = errno; }
   Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(ret)); }
   const char* Name() const override { return "epoll_create1"; }
@@ -307,7 +307,7 @@ class EpollCtlOp : public Op {
  public:
   int op = 0, target = -1;
   epoll_event event{};
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     op = ArgInt32(info, 1, "op");
     target = ArgInt32(info, 2, "fd");
@@ -333,7 +333,7 @@ class EpollWaitOp : public Op {
   std::vector<epoll_event> events;
   int maxevents = 0, timeout = -1, wait = -1;
   Deadline deadline;
-  void Parse(const Napi::CallbackInfo& info, bool) override {
+  void Parse(const Args& info, bool) override {
     fd = ArgFd(info, 0);
     maxevents = ArgInt32(info, 1, "maxevents");
     // More than the kernel's limit is its EINVAL to give; the room given
