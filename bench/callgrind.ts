@@ -53,7 +53,7 @@ const cases: Case[] = only(process.argv.slice(2), [
   // function's call_js: the result, then lib/'s completion callback); on the
   // pool's thread ThreadMain, all of it over the run, divided by the calls.
   {
-    id: 'async-submit', spec: 'async:sys-pending', n: 2_000, toggle: ['*PromiseForm<*RecvfromOp*'],
+    id: 'async-submit', spec: 'async:sys-pending', n: 2_000, toggle: ['*sockcall::PromiseForm<*RecvfromOp>(napi_env__*, napi_callback_info__*)'],
     show: [
       ['sys.recvfrom(): PromiseForm<RecvfromOp> (main thread)', /PromiseForm<sockcall::\(anonymous namespace\)::RecvfromOp>/],
       ['  of which RecvfromOp::Parse (arguments, owned buffer)', /RecvfromOp::Parse/],

@@ -149,6 +149,8 @@ function contenders(workload: string): Spec[] {
     ];
     case 'recv': return [
       { id: 'c', label: 'C `recvfrom` loop', cmd: c('recv') },
+      { id: 'c-mmsg', label: 'C `recvmmsg` loop of up to 64, MSG_WAITFORONE', cmd: c('recv-mmsg'),
+        note: 'what batching saves with no runtime in the way' },
       { id: 'sys-promise', label: 'sockcall `await sys.recvfrom()` in a loop', cmd: node('recv:sys-promise') },
       { id: 'sys-ready', label: "sockcall `await sys.recvfrom(..., { wait: 'readiness' })` in a loop", cmd: node('recv:sys-ready') },
       { id: 'sys-stream', label: 'sockcall stream: `await sys.poll()`, then `recvfromSync(MSG_DONTWAIT)` until EAGAIN', cmd: node('recv:sys-stream'),
@@ -326,7 +328,7 @@ async function standalone(p: { runs: number; perRound: number }): Promise<Worklo
  * 3b: the same from a sender that batches them with sendmmsg(2), fast
  * enough that a receiver, not the sender, sets the rate.
  */
-const FAST_RECEIVERS = ['c', 'sys-ready', 'sys-mmsg', 'sys-mmsg-ready', 'dgram'];
+const FAST_RECEIVERS = ['c', 'c-mmsg', 'sys-ready', 'sys-mmsg', 'sys-mmsg-ready', 'dgram'];
 async function throughput(fast = false): Promise<Workload> {
   const p = plan.recv;
   const title = fast ? '3b. Receive throughput from a faster sender (sendmmsg)' : '3. Receive throughput';

@@ -225,6 +225,7 @@ export interface Native extends PromiseForms {
     makeInet: (family: AF_INET, addr: string, port: number) => SockaddrIn,
     makeInet6: (family: AF_INET6, addr: string, port: number, flowinfo: number, scope_id: number) => Required<SockaddrIn6>,
     makePair: (first: unknown, second: unknown) => [unknown, unknown],
+    makePairInet: (first: unknown, addr: number, port: number) => [unknown, SockaddrIn],
   ): Float64Array;
   cancel(id: number): boolean;
   /** The id of the call just submitted, from then on followed by complete() (a call with a signal); null if refused. */

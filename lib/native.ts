@@ -9,17 +9,26 @@ import { complete } from './promise';
 import type { SockaddrOut } from './binding';
 import { AF_INET } from './constants';
 
+// The last IPv4 address's text: a socket's datagrams most often come from
+// one sender, and its text is made once, not for every datagram.
+let lastIpv4 = -1;
+let lastIpv4Text = '';
+function ipv4Text(a: number): string {
+  if (a !== lastIpv4) {
+    lastIpv4 = a;
+    lastIpv4Text = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+  }
+  return lastIpv4Text;
+}
+
 // What a Sync recvfrom into a caller's buffer leaves here (native/addon.h,
 // sync_result), read before any other call: the count, and an IPv4 sender.
 const syncResult = binding.setup(errorFromErrno, (code, message) => new gaierror(code, message), complete,
   (family, addr, port) => ({ family, addr, port }),
   (family, addr, port, flowinfo, scope_id) => ({ family, addr, port, flowinfo, scope_id }),
-  (first, second) => [first, second]);
-
-// The last IPv4 address's text: a socket's datagrams most often come from
-// one sender.
-let lastIpv4 = -1;
-let lastIpv4Text = '';
+  (first, second) => [first, second],
+  // The same literal as makeInet's, so that every IPv4 address has one shape.
+  (first, addr, port) => [first, { family: AF_INET, addr: ipv4Text(addr), port }]);
 
 /**
  * recvfromSync into a caller's buffer: the kernel's count and the sender,
@@ -28,12 +37,7 @@ let lastIpv4Text = '';
  */
 export function recvfromSyncResult(address: SockaddrOut | null | undefined): [number, SockaddrOut | null] {
   if (address !== undefined) return [syncResult[0], address];
-  const a = syncResult[2];
-  if (a !== lastIpv4) {
-    lastIpv4 = a;
-    lastIpv4Text = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-  }
-  return [syncResult[0], { family: AF_INET, addr: lastIpv4Text, port: syncResult[3] }];
+  return [syncResult[0], { family: AF_INET, addr: ipv4Text(syncResult[2]), port: syncResult[3] }];
 }
 
 export const native = binding;

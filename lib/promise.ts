@@ -137,6 +137,15 @@ export function start(_syscall: string, options: CallOptions | undefined,
   let call: Promise<unknown>;
   // What the overloads promise: map takes what the addon resolves with.
   const onResult = map as ((r: unknown) => unknown) | undefined;
+  // No options, as in a loop's calls: nothing to read and no signal to follow.
+  if (options === undefined) {
+    try {
+      call = submit(How.Ref);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return call.then(onResult, restack);
+  }
   try {
     let how: number;
     ({ signal, how } = readOptions(options));

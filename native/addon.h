@@ -45,6 +45,10 @@ struct AddonData {
   Napi::FunctionReference make_inet;       // (family, addr, port) => {family, addr, port}
   Napi::FunctionReference make_inet6;      // (family, addr, port, flowinfo, scope_id) => {...}
   Napi::FunctionReference make_pair;       // (a, b) => [a, b]
+  // (first, addr (host order), port) => [first, {family: AF_INET, addr, port}]:
+  // a result and the IPv4 address it came from (recvfrom, accept4) in one
+  // call of lib/'s, with the address's text made (and kept) there.
+  Napi::FunctionReference make_pair_inet;
   // What a Sync recvfrom into a caller's buffer returns, for lib/ to read
   // at once from the Float64Array that setup() returns over it (lib/
   // native.ts, syncResult): the kernel's count, and an AF_INET sender as

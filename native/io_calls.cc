@@ -253,7 +253,7 @@ class RecvfromOp : public RecvOp {
     });
   }
   Napi::Value Result(Napi::Env env) override {
-    return MakePair(env, Received(env, target, ret, Name()), name.Make(env));
+    return name.Pair(env, Received(env, target, ret, Name()));
   }
   // Into a caller's buffer: the count and an IPv4 sender in the addon's
   // sync_result (addon.h), any other address as the return value.

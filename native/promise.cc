@@ -188,14 +188,15 @@ Napi::Value Threads(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// setup(makeError, makeGaiError, complete, makeInet, makeInet6, makePair):
+// setup(makeError, makeGaiError, complete, makeInet, makeInet6, makePair,
+// makePairInet):
 // lib/native.ts hands over its functions once per environment, as it loads
 // the addon, and is given the Float64Array over sync_result (addon.h).
 Napi::Value Setup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonData* d = GetData(env);
-  for (size_t i = 0; i < 6; i++) {
-    if (!info[i].IsFunction()) ThrowTypeError(env, "setup() takes six functions");
+  for (size_t i = 0; i < 7; i++) {
+    if (!info[i].IsFunction()) ThrowTypeError(env, "setup() takes seven functions");
   }
   if (d->calls != nullptr) ThrowTypeError(env, "sockcall: setup() was already called in this environment");
   d->make_error = Napi::Persistent(info[0].As<Napi::Function>());
@@ -203,6 +204,7 @@ Napi::Value Setup(const Napi::CallbackInfo& info) {
   d->make_inet = Napi::Persistent(info[3].As<Napi::Function>());
   d->make_inet6 = Napi::Persistent(info[4].As<Napi::Function>());
   d->make_pair = Napi::Persistent(info[5].As<Napi::Function>());
+  d->make_pair_inet = Napi::Persistent(info[6].As<Napi::Function>());
   InstallCancelSignal();
   auto* a = new EnvCalls;
   napi_value name = Napi::String::New(env, "sockcall");

@@ -238,6 +238,20 @@ Napi::Value NameOut::Make(Napi::Env env) const {
   return MakeSockaddr(env, sa.sa(), n);
 }
 
+Napi::Value NameOut::Pair(Napi::Env env, napi_value first) const {
+  socklen_t n = sa.len < given ? sa.len : given;
+  if (want && n >= sizeof(sockaddr_in) && sa.sa()->sa_family == AF_INET) {
+    // Two calls of lib/'s (the address, then the pair) were 3,200 of the
+    // 5,800 instructions of a Promise-form recvfrom's delivery (callgrind).
+    auto* sin = reinterpret_cast<const sockaddr_in*>(sa.sa());
+    napi_value argv[3] = {first, nullptr, nullptr};
+    napi_create_uint32(env, ntohl(sin->sin_addr.s_addr), &argv[1]);
+    napi_create_uint32(env, ntohs(sin->sin_port), &argv[2]);
+    return CallMaker(env, GetData(env)->make_pair_inet, argv, 3);
+  }
+  return MakePair(env, first, Make(env));
+}
+
 std::string NameOut::Trace(bool ok) const {
   if (!want) return "NULL, NULL";
   return trace::SockaddrOut(sa.sa(), given, sa.len, ok) + ", " + trace::Socklen(given, sa.len, ok);

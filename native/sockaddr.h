@@ -31,6 +31,9 @@ struct NameOut {
   socklen_t* lenp() { return want ? &sa.len : nullptr; }
   void Arm();
   Napi::Value Make(Napi::Env env) const;
+  // [first, the address]; an IPv4 one made with the pair by one call of
+  // lib/'s (make_pair_inet), not two.
+  Napi::Value Pair(Napi::Env env, napi_value first) const;
   // strace's "addr, [given => got]", or "NULL, NULL".
   std::string Trace(bool ok) const;
 };

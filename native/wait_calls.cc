@@ -58,7 +58,7 @@ class Accept4Op : public Op {
     err = errno;
   }
   Napi::Value Result(Napi::Env env) override {
-    return MakePair(env, Napi::Number::New(env, static_cast<double>(ret)), name.Make(env));
+    return name.Pair(env, Napi::Number::New(env, static_cast<double>(ret)));
   }
   const char* Name() const override { return "accept4"; }
   std::string Trace() const override {
