@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import {
-  socket, sys, fromfd, AbortError, SocketClosedError, AF_INET, AF_UNIX, SOCK_DGRAM, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, MSG_TRUNC,
+  socket, sys, fromfd, AbortError, SocketClosedError, AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, MSG_TRUNC,
 } from 'sockcall';
 import { ms as bound } from './helpers/slow.ts';
 
@@ -253,4 +253,43 @@ test('Promise-form receives of each size give the bytes stored, on either side o
   }
   s.close();
   sys.close(a);
+});
+
+test('an IPv4 sender comes back right when senders alternate: the address text kept from the last one is never another\'s', async () => {
+  // native/sockaddr.cc NameOut::Pair and lib/native.ts's ipv4Text: the
+  // address's text is made once per change of sender, in both forms.
+  const inet = (addr: string, port = 0) => ({ family: AF_INET, addr, port });
+  const r = sys.socket(AF_INET, SOCK_DGRAM);
+  sys.bind(r, inet('127.0.0.1'));
+  const to = sys.getsockname(r);
+  const senders = ['127.0.0.1', '127.0.0.2', '127.1.2.3', '127.0.0.2'].map((addr) => {
+    const fd = sys.socket(AF_INET, SOCK_DGRAM);
+    sys.bind(fd, inet(addr));
+    return { fd, address: sys.getsockname(fd) };
+  });
+  const buf = Buffer.alloc(64);
+  for (let round = 0; round < 3; round++) {
+    for (const [i, s] of senders.entries()) {
+      sys.sendtoSync(s.fd, Buffer.from([i]), 0, to);
+      const got = round === 1 ? sys.recvfromSync(r, buf) : await sys.recvfrom(r, buf);
+      assert.deepEqual(got, { nbytes: 1, address: s.address }, `round ${round}, sender ${i}`);
+      assert.equal(buf[0], i);
+    }
+  }
+  for (const s of senders) sys.close(s.fd);
+  sys.close(r);
+});
+
+test('accept4()\'s Promise form gives the peer\'s IPv4 address as getpeername() does', async () => {
+  const l = sys.socket(AF_INET, SOCK_STREAM);
+  sys.bind(l, { family: AF_INET, addr: '127.0.0.3', port: 0 });
+  sys.listen(l, 4);
+  const c = sys.socket(AF_INET, SOCK_STREAM);
+  sys.bind(c, { family: AF_INET, addr: '127.0.0.4', port: 0 });
+  const accepted = sys.accept4(l);
+  sys.connectSync(c, sys.getsockname(l));
+  const { fd, address } = await accepted;
+  assert.deepEqual(address, sys.getsockname(c));
+  assert.deepEqual(sys.getpeername(fd), address);
+  for (const x of [fd, c, l]) sys.close(x);
 });
