@@ -140,8 +140,10 @@ export interface Native extends PromiseForms {
   // delivered (native/args.h, Target); given a size, with the bytes as Got.
   recv(fd: number, buffer: Bytes, flags: number, how: number): Promise<number>;
   recv(...args: [...BlockingCalls['recv']['args'], how: number]): Promise<Got>;
+  // Into a caller's buffer: a number when the sender is IPv4 (native.ts,
+  // delivered()).
   recvfrom(fd: number, buffer: Bytes, flags: number, addrlen: number | null, how: number):
-    Promise<[number, SockaddrOut | null]>;
+    Promise<[number, SockaddrOut | null] | number>;
   recvfrom(...args: [...BlockingCalls['recvfrom']['args'], how: number]): Promise<[Got, SockaddrOut | null]>;
   constants: Record<string, number>;
   errno: Record<string, number>;

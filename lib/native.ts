@@ -27,8 +27,30 @@ const syncResult = binding.setup(errorFromErrno, (code, message) => new gaierror
   (family, addr, port) => ({ family, addr, port }),
   (family, addr, port, flowinfo, scope_id) => ({ family, addr, port, flowinfo, scope_id }),
   (first, second) => [first, second],
-  // The same literal as makeInet's, so that every IPv4 address has one shape.
-  (first, addr, port) => [first, { family: AF_INET, addr: ipv4Text(addr), port }]);
+  // The same literal as makeInet's, so that every IPv4 address has one
+  // shape; two literals, not one nested in the other, which V8 makes by
+  // walking a copy of its boilerplate (Runtime_CreateArrayLiteral).
+  (first, addr, port) => {
+    const address = { family: AF_INET, addr: ipv4Text(addr), port };
+    return [first, address];
+  });
+
+// The slots after syncResult's four (native/addon.h, AddonData::slots).
+const SLOT_SCALE = 2 ** 32;
+
+/**
+ * A Promise-form recvfrom into a caller's buffer, as the addon settled it:
+ * [count, address], or a number, slot * 2^32 + count, with an IPv4 sender
+ * in that slot, which this frees.
+ */
+export function delivered(r: [number, SockaddrOut | null] | number): [number, SockaddrOut | null] {
+  if (typeof r !== 'number') return r;
+  const k = Math.floor(r / SLOT_SCALE);
+  const at = 4 + 4 * k;
+  const address = { family: AF_INET, addr: ipv4Text(syncResult[at + 1]), port: syncResult[at + 2] };
+  syncResult[at] = 0;
+  return [r - k * SLOT_SCALE, address];
+}
 
 /**
  * recvfromSync into a caller's buffer: the kernel's count and the sender,

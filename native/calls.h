@@ -43,6 +43,8 @@ struct Op {
   // The same for the Sync form, which lib/ reads before JavaScript runs
   // again; the Promise form's result waits for a microtask.
   virtual Napi::Value SyncResult(Napi::Env env) { return Result(env); }
+  // The same for the Promise form, delivered (promise.cc).
+  virtual Napi::Value Delivered(Napi::Env env) { return Result(env); }
   // On the JavaScript thread, once the Promise form's call is settled
   // however it ended (Deliver()): lets go of what it held of JavaScript's.
   // Not from the destructor: the last reference to a call may be dropped

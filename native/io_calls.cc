@@ -261,18 +261,33 @@ class RecvfromOp : public RecvOp {
     if (target.new_buffer) return Result(env);
     double* out = GetData(env)->sync_result;
     out[0] = static_cast<double>(ret);
-    const sockaddr* sa = name.sa.sa();
-    // As NameOut::Make: what the kernel wrote, within the room given.
-    socklen_t n = name.sa.len < name.given ? name.sa.len : name.given;
-    if (name.want && n >= sizeof(sockaddr_in) && sa->sa_family == AF_INET) {
-      auto* sin = reinterpret_cast<const sockaddr_in*>(sa);
+    uint32_t addr;
+    uint16_t port;
+    if (name.Ipv4(&addr, &port)) {
       out[1] = AF_INET;
-      out[2] = ntohl(sin->sin_addr.s_addr);
-      out[3] = ntohs(sin->sin_port);
+      out[2] = addr;
+      out[3] = port;
       return env.Undefined();
     }
     out[1] = 0;
     return name.Make(env);
+  }
+  // Into a caller's buffer from an IPv4 sender: a number, the sender in a
+  // slot (addon.h, AddonData::slots).
+  Napi::Value Delivered(Napi::Env env) override {
+    uint32_t addr;
+    uint16_t port;
+    if (target.new_buffer || !name.Ipv4(&addr, &port)) return Result(env);
+    AddonData* d = GetData(env);
+    size_t k;
+    double* slot = d->ClaimSlot(&k);
+    if (slot == nullptr) return Result(env);
+    // First, as Result(): a buffer that shrank throws, and the slot stays free.
+    target.CopyOut(env, Stored(target.mem, ret), Name());
+    slot[0] = AF_INET;
+    slot[1] = addr;
+    slot[2] = port;
+    return Napi::Number::New(env, static_cast<double>(k) * AddonData::kSlotScale + static_cast<double>(ret));
   }
   const char* Name() const override { return "recvfrom"; }
   std::string Trace() const override {

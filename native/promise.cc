@@ -78,7 +78,7 @@ void Deliver(napi_env raw_env, napi_value complete, void*, void* data) {
   try {
     Napi::Value value = env.Undefined();
     if (c->status == kOk) {
-      value = c->op->Result(env);
+      value = c->op->Delivered(env);
     } else if (c->status == kError) {
       value = MakeErrnoError(env, c->op->err, c->op->Name());
     } else {
@@ -221,8 +221,12 @@ Napi::Value Setup(const Napi::CallbackInfo& info) {
   // After the threadsafe function's own hook, so that this one runs first.
   napi_add_env_cleanup_hook(env, Cleanup, a);
   napi_value ab, counts;
-  if (napi_create_external_arraybuffer(env, d->sync_result, sizeof d->sync_result, nullptr, nullptr, &ab) != napi_ok ||
-      napi_create_typedarray(env, napi_float64_array, 4, ab, 0, &counts) != napi_ok) {
+  // One array over both (addon.h): sync_result, then the slots.
+  static_assert(offsetof(AddonData, slots) == offsetof(AddonData, sync_result) + sizeof(AddonData::sync_result),
+                "the slots follow sync_result");
+  constexpr size_t kLength = 4 + 4 * AddonData::kSlots;
+  if (napi_create_external_arraybuffer(env, d->sync_result, kLength * sizeof(double), nullptr, nullptr, &ab) != napi_ok ||
+      napi_create_typedarray(env, napi_float64_array, kLength, ab, 0, &counts) != napi_ok) {
     throw Napi::Error::New(env, "sockcall: setup() could not make its Float64Array");
   }
   return Napi::Value(env, counts);

@@ -34,6 +34,8 @@ struct NameOut {
   // [first, the address]; an IPv4 one made with the pair by one call of
   // lib/'s (make_pair_inet), not two.
   Napi::Value Pair(Napi::Env env, napi_value first) const;
+  // An AF_INET address the kernel wrote in full, in host order.
+  bool Ipv4(uint32_t* addr, uint16_t* port) const;
   // strace's "addr, [given => got]", or "NULL, NULL".
   std::string Trace(bool ok) const;
 };

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
   socket, sys, fromfd, AbortError, SocketClosedError, AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, MSG_TRUNC,
@@ -292,4 +293,68 @@ test('accept4()\'s Promise form gives the peer\'s IPv4 address as getpeername() 
   assert.deepEqual(address, sys.getsockname(c));
   assert.deepEqual(sys.getpeername(fd), address);
   for (const x of [fd, c, l]) sys.close(x);
+});
+
+test('600 Promise-form recvfroms delivered together each get their own bytes and sender (the slots of native/addon.h)', async () => {
+  // More calls than AddonData::kSlots (256) settled before their reactions
+  // can run: a slot still unread is never handed to another call (the
+  // delivery falls back to an [n, address] array), and none is read twice.
+  const N = 600;
+  const inet = (addr: string) => ({ family: AF_INET, addr, port: 0 });
+  const receivers = Array.from({ length: N }, () => {
+    const fd = sys.socket(AF_INET, SOCK_DGRAM);
+    sys.bind(fd, inet('127.0.0.1'));
+    return fd;
+  });
+  const senders = Array.from({ length: N }, (_, i) => {
+    const fd = sys.socket(AF_INET, SOCK_DGRAM);
+    sys.bind(fd, inet(`127.0.${1 + (i >> 8)}.${i & 255 || 1}`));
+    return { fd, address: sys.getsockname(fd) };
+  });
+  const bufs = receivers.map(() => Buffer.alloc(8));
+  const pending = receivers.map((fd, i) => sys.recvfrom(fd, bufs[i]));
+  // Every call on its thread before any datagram: then all finish at once.
+  await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < N; i++) {
+    const data = Buffer.alloc(4);
+    data.writeUInt32LE(i);
+    sys.sendtoSync(senders[i].fd, data, 0, sys.getsockname(receivers[i]));
+  }
+  const got = await Promise.all(pending);
+  for (let i = 0; i < N; i++) {
+    assert.deepEqual(got[i], { nbytes: 4, address: senders[i].address }, `call ${i}`);
+    assert.equal(bufs[i].readUInt32LE(0), i, `call ${i}'s bytes`);
+  }
+  for (const fd of [...receivers, ...senders.map((s) => s.fd)]) sys.close(fd);
+});
+
+test('a slot not yet read is never handed to another call: past 256 unread, deliveries fall back to the array, and stay right', async () => {
+  // lib/'s own module, as 'sockcall' loaded it: its Promise-form recvfrom
+  // as the addon settles it, before delivered() decodes it.
+  const { native, delivered } = createRequire(import.meta.url)('../dist/lib/native.js') as
+    typeof import('../lib/native.ts');
+  const [a, b] = [sys.socket(AF_INET, SOCK_DGRAM), sys.socket(AF_INET, SOCK_DGRAM)];
+  sys.bind(a, { family: AF_INET, addr: '127.0.0.5', port: 0 });
+  sys.bind(b, { family: AF_INET, addr: '127.0.0.1', port: 0 });
+  sys.connectSync(a, sys.getsockname(b));
+  const from = sys.getsockname(a);
+  const buf = Buffer.alloc(16);
+  const raw: ([number, unknown] | number)[] = [];
+  for (let i = 0; i < 300; i++) {
+    const p = native.recvfrom(b, buf, 0, 128, 1);
+    sys.sendSync(a, Buffer.from([i & 255]));
+    raw.push(await p);
+  }
+  const numbers = raw.filter((r) => typeof r === 'number').length;
+  assert.equal(numbers, 256, 'every slot taken once, then none while unread');
+  for (const r of raw.slice(256)) assert.deepEqual(r, [1, from]);
+  for (const r of raw) assert.deepEqual(delivered(r), [1, from]);
+  // Read, the slots are free again.
+  const p = native.recvfrom(b, buf, 0, 128, 1);
+  sys.sendSync(a, Buffer.from([1, 2]));
+  const again = await p;
+  assert.equal(typeof again, 'number');
+  assert.deepEqual(delivered(again), [2, from]);
+  sys.close(a);
+  sys.close(b);
 });

@@ -15,7 +15,7 @@ import { blocking, immediate, runAsync, runSync, sockCall, type Call, type Steps
 import { bytesArg, toUint8, type Bytes } from '../bytes';
 import { scatterReceived } from '../sys/received';
 import { OSError, errorFromErrno, timedOut } from '../errors';
-import { native, recvfromSyncResult, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '../native';
+import { native, delivered, recvfromSyncResult, type Cmsg, type Got, type NativeCmsg, type SockaddrOut } from '../native';
 import { isOptions, start, type CallOptions } from '../promise';
 import { pyRepr, repr, str } from '../repr';
 import { sendfileSteps, type FileLike } from './sendfile';
@@ -732,7 +732,7 @@ export class Socket {
     const len = sockaddrLength(this.#family);
     return {
       sync: () => recvfromSyncResult(native.recvfromSync(this.#fd, target, f, len)),
-      async: (o, r) => start('recvfrom_into', o, (how) => native.recvfrom(this.#fd, target, f, len, how), r),
+      async: (o, r) => start('recvfrom_into', o, (how) => native.recvfrom(this.#fd, target, f, len, how), r ?? true, delivered),
     };
   }
 

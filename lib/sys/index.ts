@@ -6,7 +6,7 @@
 // arguments, once, on a thread of the addon, and returns a Promise. The
 // Promise forms take a last `options` argument: { signal, ref } (promise.ts).
 import { bytesArg, describe, type Bytes } from '../bytes';
-import { native, recvfromSyncResult, type Cmsg, type Got, type NativeCmsg, type Pollfd, type Sockaddr, type SockaddrOut, type Timespec } from '../native';
+import { native, delivered, recvfromSyncResult, type Cmsg, type Got, type NativeCmsg, type Pollfd, type Sockaddr, type SockaddrOut, type Timespec } from '../native';
 import { start, type CallOptions } from '../promise';
 import { closeRights, scatterReceived } from './received';
 
@@ -205,7 +205,10 @@ export function recvfrom(fd: number, buffer: Bytes, flags = 0, addrlen: number |
   options?: CallOptions): Promise<Received> {
   return start('recvfrom', options,
     (how) => native.recvfrom(fdArg(fd), bytesArg(buffer, 'buffer'), flags, addrlen, how), true,
-    ([nbytes, address]: [number, SockaddrOut | null]) => ({ nbytes, address }));
+    (r: [number, SockaddrOut | null] | number) => {
+      const [nbytes, address] = delivered(r);
+      return { nbytes, address };
+    });
 }
 
 export function recvmsgSync(fd: number, msg: MsgOut, flags = 0): MsgReceived {
