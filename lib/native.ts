@@ -22,7 +22,8 @@ function ipv4Text(a: number): string {
 }
 
 // What a Sync recvfrom into a caller's buffer leaves here (native/addon.h,
-// sync_result), read before any other call: the count, and an IPv4 sender.
+// Shared::sync_result), read before any other call: the count, and an IPv4
+// sender; then the slots of Promise-form recvfroms (delivered()).
 const syncResult = binding.setup(errorFromErrno, (code, message) => new gaierror(code, message), complete,
   (family, addr, port) => ({ family, addr, port }),
   (family, addr, port, flowinfo, scope_id) => ({ family, addr, port, flowinfo, scope_id }),
@@ -35,7 +36,7 @@ const syncResult = binding.setup(errorFromErrno, (code, message) => new gaierror
     return [first, address];
   });
 
-// The slots after syncResult's four (native/addon.h, AddonData::slots).
+// The slots after syncResult's four (native/addon.h, AddonData::Shared).
 const SLOT_SCALE = 2 ** 32;
 
 /**
@@ -59,7 +60,8 @@ export function delivered(r: [number, SockaddrOut | null] | number): [number, So
  */
 export function recvfromSyncResult(address: SockaddrOut | null | undefined): [number, SockaddrOut | null] {
   if (address !== undefined) return [syncResult[0], address];
-  return [syncResult[0], { family: AF_INET, addr: ipv4Text(syncResult[2]), port: syncResult[3] }];
+  const sender = { family: AF_INET, addr: ipv4Text(syncResult[2]), port: syncResult[3] };
+  return [syncResult[0], sender];
 }
 
 export const native = binding;

@@ -49,35 +49,37 @@ struct AddonData {
   // a result and the IPv4 address it came from (recvfrom, accept4) in one
   // call of lib/'s, with the address's text made (and kept) there.
   Napi::FunctionReference make_pair_inet;
-  // What a Sync recvfrom into a caller's buffer returns, for lib/ to read
-  // at once from the Float64Array that setup() returns over it (lib/
-  // native.ts, syncResult): the kernel's count, and an AF_INET sender as
-  // [AF_INET, address (host order), port], 0 in its first slot otherwise
-  // (the address is then the return value). No [n, address] array and no
-  // object made through Node-API: those were 1,150 and 1,650 of the 4,340
-  // instructions a call took (callgrind), the call itself 500. The array's
-  // memory is this, not V8's: were it ever detached, the writes would
-  // still land here.
-  double sync_result[4] = {0, 0, 0, 0};
-  // The IPv4 senders of Promise-form recvfroms into a caller's buffer, in
-  // the same Float64Array after sync_result: slot k is [AF_INET, address
-  // (host order), port, 0], 0 in its first place while free. Such a call
-  // resolves with a number, slot * kSlotScale + the kernel's count, and
-  // lib/'s reaction reads the slot and frees it (native.ts, delivered()):
-  // resolved with an [n, address] array, the Promise asked the array for a
-  // `then` (ECMA-262 Promise Resolve Functions: any object may be a
-  // thenable) and lib/ was called to make it, 2,300 of the 4,400
-  // instructions of a delivery (callgrind). A call whose slot is still
-  // unread (more than kSlots delivered before their reactions ran) is
-  // resolved with the array as before.
+  // The memory of the Float64Array setup() returns, in the layout lib/
+  // reads it in (native.ts). The array's memory is this, not V8's: were it
+  // ever detached, the addon's writes would still land here.
   static constexpr size_t kSlots = 256;
   static constexpr double kSlotScale = 4294967296.0;  // 2^32: a count is less
-  double slots[4 * kSlots] = {};
+  struct Shared {
+    // What a Sync recvfrom into a caller's buffer returns, for lib/ to read
+    // at once (native.ts, recvfromSyncResult): the kernel's count, and an
+    // AF_INET sender as [AF_INET, address (host order), port], 0 in its
+    // second place otherwise (the address is then the return value). No
+    // [n, address] array and no object made through Node-API: those were
+    // 1,150 and 1,650 of the 4,340 instructions a call took (callgrind),
+    // the call itself 500.
+    double sync_result[4] = {0, 0, 0, 0};
+    // The IPv4 senders of Promise-form recvfroms into a caller's buffer:
+    // slot k is [AF_INET, address (host order), port, 0], 0 in its first
+    // place while free. Such a call resolves with a number, slot *
+    // kSlotScale + the kernel's count, and lib/'s reaction reads the slot
+    // and frees it (native.ts, delivered()). Resolved with an [n, address]
+    // array, the Promise asked the array for a `then` (ECMA-262, Promise
+    // Resolve Functions: any object may be a thenable) and lib/ was called
+    // to make the array: 2,300 of the 4,400 instructions of a delivery
+    // (callgrind). A call whose slot is still unread (more than kSlots
+    // delivered before their reactions ran) is resolved with the array.
+    double slots[4 * kSlots] = {};
+  } shared;
   size_t next_slot = 0;
   // The next slot if it is free, else nullptr; *index is its number.
   double* ClaimSlot(size_t* index) {
     size_t k = next_slot;
-    double* s = &slots[4 * k];
+    double* s = &shared.slots[4 * k];
     if (s[0] != 0) return nullptr;
     next_slot = (k + 1) % kSlots;
     *index = k;

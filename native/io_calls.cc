@@ -259,7 +259,7 @@ class RecvfromOp : public RecvOp {
   // sync_result (addon.h), any other address as the return value.
   Napi::Value SyncResult(Napi::Env env) override {
     if (target.new_buffer) return Result(env);
-    double* out = GetData(env)->sync_result;
+    double* out = GetData(env)->shared.sync_result;
     out[0] = static_cast<double>(ret);
     uint32_t addr;
     uint16_t port;

@@ -221,11 +221,11 @@ Napi::Value Setup(const Napi::CallbackInfo& info) {
   // After the threadsafe function's own hook, so that this one runs first.
   napi_add_env_cleanup_hook(env, Cleanup, a);
   napi_value ab, counts;
-  // One array over both (addon.h): sync_result, then the slots.
-  static_assert(offsetof(AddonData, slots) == offsetof(AddonData, sync_result) + sizeof(AddonData::sync_result),
-                "the slots follow sync_result");
-  constexpr size_t kLength = 4 + 4 * AddonData::kSlots;
-  if (napi_create_external_arraybuffer(env, d->sync_result, kLength * sizeof(double), nullptr, nullptr, &ab) != napi_ok ||
+  // lib/'s layout (native.ts): sync_result's four, then the slots.
+  static_assert(offsetof(AddonData::Shared, slots) == 4 * sizeof(double), "the slots follow sync_result");
+  constexpr size_t kLength = sizeof(AddonData::Shared) / sizeof(double);
+  static_assert(kLength == 4 + 4 * AddonData::kSlots, "no padding in AddonData::Shared");
+  if (napi_create_external_arraybuffer(env, &d->shared, sizeof d->shared, nullptr, nullptr, &ab) != napi_ok ||
       napi_create_typedarray(env, napi_float64_array, kLength, ab, 0, &counts) != napi_ok) {
     throw Napi::Error::New(env, "sockcall: setup() could not make its Float64Array");
   }
