@@ -2,6 +2,7 @@
 // valgrind's callgrind (reproducible, unlike the clock on a shared VM):
 //
 //   node --import tsx bench/callgrind.ts [rt:sys ...]   (needs valgrind; about 7 minutes)
+//   node --import tsx bench/callgrind.ts --steady [rt:sys async:sys-pending ...]
 //
 // Runs the bench contenders for `sys` and for the minimal N-API addon
 // (bench/c/floor.c) under callgrind, counting only inside the addon's entry
@@ -10,6 +11,7 @@
 // libc wrapper, building the result. The kernel's side is never counted.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, existsSync } from 'node:fs';
+import { Contender } from './lib/proc.ts';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -131,4 +133,55 @@ function main(): void {
   console.log(`\ncallgrind's files: ${path.relative(root, out)}/ (callgrind_annotate --inclusive=yes FILE)`);
 }
 
-main();
+/**
+ * --steady: every instruction the process runs in user space, all threads
+ * (JavaScript, V8, libuv, the addon and its pool threads, libc), per
+ * iteration of a contender's loop: the counters zeroed after a warm-up of
+ * 3,000 (callgrind_control -z), a run of `n` counted, then dumped (-d).
+ * What a user's program pays on the CPU, where the toggled counts above
+ * are the addon's side alone. Runs the contenders `npm run bench`
+ * transpiled (bench/results/build/node), with no loader in the process.
+ */
+const STEADY: [string, number][] = [
+  ['rt:sys', 50_000], ['rt:koffi', 50_000], ['rt:floor', 50_000],
+  ['async:sys-pending', 30_000], ['async:sys-send', 30_000], ['async:koffi-pending', 30_000],
+];
+
+async function steady(names: string[]): Promise<void> {
+  const script = path.join(root, 'bench', 'results', 'build', 'node', 'contender.mjs');
+  const floor = path.join(root, 'bench', 'results', 'build', 'floor.node');
+  if (!existsSync(script) || !existsSync(floor)) {
+    console.log('run `npm run bench` once first: it builds bench/results/build/');
+    return;
+  }
+  mkdirSync(out, { recursive: true });
+  console.log('User-space instructions per iteration, all threads, after a warm-up (callgrind):\n');
+  console.log('| contender | iterations counted | instructions per iteration |');
+  console.log('| --- | ---: | ---: |');
+  for (const [spec, n] of STEADY.filter(([s]) => names.length === 0 || names.includes(s))) {
+    const file = path.join(out, `steady-${spec.replace(':', '-')}.out`);
+    const proc = new Contender('valgrind', ['--tool=callgrind', `--callgrind-out-file=${file}`, process.execPath, script, spec],
+      { BENCH_FLOOR: floor });
+    try {
+      const ready = await proc.ready(300_000);
+      if (!ready.ok) {
+        console.log(`| ${spec} | | unavailable: ${ready.reason} |`);
+        continue;
+      }
+      await proc.run(3_000, 600_000);
+      // valgrind runs the program in its own process: its pid is the program's.
+      execFileSync('callgrind_control', ['-z', String(proc.child.pid)], { stdio: 'ignore' });
+      await proc.run(n, 1_800_000);
+      execFileSync('callgrind_control', ['-d', String(proc.child.pid)], { stdio: 'ignore' });
+      await proc.quit();
+      const annotated = execFileSync('callgrind_annotate', [`${file}.1`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const total = Number(/([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS/.exec(annotated)?.[1].replace(/,/g, ''));
+      console.log(`| ${spec} | ${n.toLocaleString('en-US')} | ${Math.round(total / n).toLocaleString('en-US')} |`);
+    } finally {
+      proc.kill();
+    }
+  }
+}
+
+if (process.argv.includes('--steady')) await steady(process.argv.slice(2).filter((a) => a !== '--steady'));
+else main();
