@@ -1,4 +1,4 @@
-// The fuzzer, with a fixed seed, for 8 s (30 s in the slow tier and on the sanitizer build,
+// The fuzzer, with a fixed seed, for 4 s (30 s in the slow tier and on the sanitizer build,
 // test/slow/sanitizers.test.ts; longer with SOCKCALL_FUZZ_SECONDS): no crash, no hang, and
 // every error a TypeError, RangeError, or an OSError whose errno a system
 // call in the trace returned (dev/fuzz.ts).
@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fuzz } from '../dev/fuzz.ts';
 
-const seconds = Number(process.env.SOCKCALL_FUZZ_SECONDS ?? (process.env.SOCKCALL_FULL === '1' ? 30 : 8));
+const seconds = Number(process.env.SOCKCALL_FUZZ_SECONDS ?? (process.env.SOCKCALL_FULL === '1' ? 30 : 4));
 
 test(`fuzz: seed 20261127, ${seconds} s`, { timeout: (seconds + 120) * 1000 }, async () => {
   const r = await fuzz(20261127, 10_000_000, seconds);
