@@ -273,11 +273,14 @@ class RecvfromOp : public RecvOp {
     return name.Make(env);
   }
   // Into a caller's buffer from an IPv4 sender: a number, the sender in a
-  // slot (addon.h, AddonData::slots).
+  // slot (addon.h, AddonData::Shared). A count the number cannot carry
+  // (2^32 or more: a buffer is at most kMaxOwned) takes the array.
   Napi::Value Delivered(Napi::Env env) override {
     uint32_t addr;
     uint16_t port;
-    if (target.new_buffer || !name.Ipv4(&addr, &port)) return Result(env);
+    if (target.new_buffer || static_cast<double>(ret) >= AddonData::kSlotScale || !name.Ipv4(&addr, &port)) {
+      return Result(env);
+    }
     AddonData* d = GetData(env);
     size_t k;
     double* slot = d->ClaimSlot(&k);
