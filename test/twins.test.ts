@@ -7,7 +7,7 @@
 // `fd=` named as in the calls, after the socket that had the number when
 // the line was written: maskOutput) and the exit status; and
 // sockcall's own trace of the port must say what strace saw.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -29,9 +29,16 @@ const READY = new Set(['accept4', 'sendto', 'sendmsg', 'recvfrom', 'recvmsg']);
 // which take no options).
 const READY_FAST = new Set(['cmsg', 'connect', 'program1_timeout', 'tcp', 'timeout', 'udp', 'udp6', 'unix']);
 
+// Two twins at a time, one per core: each is two processes under strace,
+// and none waits on a clock another can slow (a twin's timeouts are for
+// data already sent, or for none at all). A twin's own forms run one after
+// the other: they share its paths (/tmp/sockcall-twin-NAME.*); a suite's
+// concurrency is inherited unless it says otherwise (node:test).
+describe('twins', { concurrency: 2 }, () => {
 for (const py of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
   const name = py.replace(/\.py$/, '');
   let original: Promise<TraceResult> | undefined;
+  describe(name, { concurrency: 1 }, () => {
   for (const form of ['sync', 'promise', 'readiness']) {
     const slowTier = form === 'readiness' && !READY_FAST.has(name);
     test(`${name} (${form} forms): the same system calls as ${py}, and the tracer's lines are strace's${slowTier ? ' [full]' : ''}`,
@@ -73,4 +80,6 @@ for (const py of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
       }
     });
   }
+  });
 }
+});
