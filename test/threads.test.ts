@@ -3,12 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   socket, sys, fromfd, AbortError, SocketClosedError, AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, MSG_TRUNC,
 } from 'sockcall';
 import { ms as bound } from './helpers/slow.ts';
+import { parseTrace } from '../cli/strace.ts';
 
 const fixture = path.join(import.meta.dirname, 'fixtures', 'pending.ts');
 
@@ -113,6 +116,24 @@ test('1,000 sockets with a pending recvfrom each: all resolve; threads and fds c
   assert.ok(m.during >= m.before.threads + 1000, `a thread per pending call (${m.during} vs ${m.before.threads})`);
   assert.equal(m.after.threads, m.before.threads);
   assert.equal(m.after.fds, m.before.fds);
+});
+
+test('one call at a time runs on four threads in turn (never the one just used), which then exit idle', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sockcall-turns-'));
+  try {
+    const r = await run('turns', { env: { SOCKCALL_TRACE: path.join(dir, 'trace') }, deadline: 20_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const m = JSON.parse(r.stdout) as { during: number; after: number };
+    assert.equal(m.during, 4, 'four threads, however many calls');
+    assert.equal(m.after, 0, 'the idle threads exited');
+    const tids = parseTrace(readFileSync(path.join(dir, 'trace'), 'utf8'))
+      .filter((c) => c.name === 'recvfrom').map((c) => c.tid);
+    assert.equal(tids.length, 12);
+    assert.equal(new Set(tids).size, 4, `threads ${tids}`);
+    for (let i = 1; i < tids.length; i++) assert.notEqual(tids[i], tids[i - 1], `calls ${i - 1} and ${i} on one thread: ${tids}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a pending recvfrom_into\'s buffer survives gc() with no other reference, and gets the data', async () => {
