@@ -133,6 +133,10 @@ function contenders(workload: string): Spec[] {
     case 'async': return [
       { id: 'c-pending', label: 'C: recvfrom on a pthread, then send; semaphore back', cmd: c('async-pending') },
       { id: 'c-send', label: 'C: send, then recvfrom on a pthread; semaphore back', cmd: c('async-send') },
+      { id: 'c-pending-turns', label: 'C: recvfrom on four pthreads in turn, then send; semaphore back',
+        cmd: c('async-pending-turns'), note: "libuv's and sockcall's pools hand calls out in turn" },
+      { id: 'c-send-turns', label: 'C: send, then recvfrom on four pthreads in turn; semaphore back',
+        cmd: c('async-send-turns') },
       { id: 'sys-pending', label: 'sockcall `sys.recvfrom()` pending, then `sendSync`', cmd: node('async:sys-pending') },
       { id: 'sys-send', label: 'sockcall `sendSync`, then `await sys.recvfrom()`', cmd: node('async:sys-send') },
       { id: 'sys-ready', label: "sockcall readiness form: `sys.recvfrom(..., { wait: 'readiness' })` pending, then `sendSync`",
@@ -278,9 +282,10 @@ async function standalone(p: { runs: number; perRound: number }): Promise<Worklo
   log(`\n== ${title}`);
   const what = `Each contender of workload 2 as a process of its own, started for one run of ` +
     `${p.perRound.toLocaleString('en-US')} round trips and ended, with nothing else running; ${p.runs} runs each, ` +
-    'alternating. A thread that sleeps and is woken costs far more when the other core is idle than in the ' +
-    'harness of workload 2, where the contenders take turns: this is the state of a script run alone. ' +
-    '"× C" is against C\'s pending-first loop run the same way.';
+    'alternating: the state of a script run alone. What a thread\'s sleep and wake-up cost depends on what an ' +
+    'idle CPU does (cpuidle, in the Machine line: in a VM whose guest does not poll, an idle CPU halts and is ' +
+    'woken through the host) and on the state the host keeps the CPUs in, which the harness of workload 2, where ' +
+    'the contenders take turns, keeps faster. "× C" is against C\'s pending-first loop run the same way.';
   const specs = contenders('async');
   const perOp = new Map<string, number[]>();
   const failed = new Map<string, string>();

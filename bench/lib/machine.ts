@@ -11,6 +11,7 @@ export interface Machine {
   node: string;
   python: string;
   cc: string;
+  cpuidle: string;
   sockcall: string;
   peers: Record<string, string>;
   loadavg: number[];
@@ -35,6 +36,24 @@ function cpuModel(): string {
   return os.cpus()[0]?.model ?? 'unknown';
 }
 
+// What an idle CPU does: a sleep and a wake-up cost what this makes them
+// (Documentation/virt/guest-halt-polling.rst: the haltpoll driver polls up
+// to guest_halt_poll_ns before it halts, and a halted vCPU is woken through
+// the host).
+function cpuidle(): string {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  };
+  const driver = read('/sys/devices/system/cpu/cpuidle/current_driver');
+  if (driver === null) return 'cpuidle unknown';
+  const poll = read('/sys/module/haltpoll/parameters/guest_halt_poll_ns');
+  return `cpuidle ${driver}` + (driver === 'haltpoll' && poll !== null ? ` (guest_halt_poll_ns ${poll})` : '');
+}
+
 // node_modules/NAME/package.json read directly: a package's "exports" may
 // not list its package.json (koffi's does not).
 function packageVersion(root: string, name: string): string {
@@ -55,6 +74,7 @@ export function machine(root: string): Machine {
     node: process.version,
     python: firstLine('python3', ['--version']),
     cc: firstLine('cc', ['--version']),
+    cpuidle: cpuidle(),
     sockcall: `${(require('./package.json') as { version: string }).version} (${rev})`,
     peers: { koffi: packageVersion(root, 'koffi'), 'posix-socket': packageVersion(root, 'posix-socket') },
     loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),

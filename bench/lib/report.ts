@@ -141,10 +141,15 @@ export function targets(report: Report): Target[] {
     const a = w(id);
     if (!a) continue;
     for (const form of ['pending', 'send'] as const) {
-      const s = row(a, `sys-${form}`), c = row(a, `c-${form}`);
+      const s = row(a, `sys-${form}`), c = row(a, `c-${form}`), turns = row(a, `c-${form}-turns`);
       const name = form === 'pending' ? 'recvfrom pending, then send' : 'send, then recvfrom';
+      // The target is against C's one worker thread (the issue's floor);
+      // C over four threads in turn, the way sockcall hands calls out, is
+      // shown beside it: the faster of the two when the cores are idle.
+      const inTurns = s && turns ? `; C over four threads in turn ${us(turns.median!)} µs: ${ratio(s, turns).toFixed(2)}×` : '';
       add(`Promise-form round trip (${name}) ≤ ${limit}× C's hand-off ${where}`,
-        s && c ? `${us(s.median!)} µs vs C ${us(c.median!)} µs: ${ratio(s, c).toFixed(2)}×` : null, ratio(s, c) <= limit);
+        s && c ? `${us(s.median!)} µs vs C ${us(c.median!)} µs: ${ratio(s, c).toFixed(2)}×${inTurns}` : null,
+        ratio(s, c) <= limit);
     }
     const slower = a.rows.filter((r) => /^(sys|facade)-(pending|send)$/.test(r.id) && r.unavailable === undefined)
       .map((r) => [r, row(a, `koffi-${r.id.endsWith('pending') ? 'pending' : 'send'}`)] as const)
@@ -218,7 +223,7 @@ export function renderMarkdown(report: Report): string {
   const lines = [
     '# sockcall benchmarks',
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores; ${m.kernel}; Node.js ${m.node}; ${m.python}; ${m.cc}. ` +
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.cpuidle ?? 'cpuidle not recorded'}; ${m.kernel}; Node.js ${m.node}; ${m.python}; ${m.cc}. ` +
       `sockcall ${m.sockcall}; koffi ${m.peers.koffi}; posix-socket ${m.peers['posix-socket']}. ` +
       `Run ${m.date}, load average at start ${m.loadavg.join(' ')}, ${report.seconds} s in all` +
       (report.quick ? ' (--quick: a tenth of the work per round)' : '') + '.',
