@@ -7,8 +7,9 @@
 // because uv_library_shutdown() joins the pool's threads. AsyncWorker also
 // cannot stop work that has started.
 //
-// Threads: one per pending call, kept for kLinger once idle, no more than
-// the budget (Budget() below); each blocks every signal but kCancelSignal,
+// Threads: one per pending call, and up to kRotation taken in turn for
+// calls made one at a time, kept for kLinger once idle, no more than the
+// budget (Budget() below); each blocks every signal but kCancelSignal,
 // so the only signal that can interrupt its system call is ours.
 //
 // Cancellation (an AbortSignal, close() of the fd, or the environment going
