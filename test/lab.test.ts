@@ -25,6 +25,7 @@ import { measure } from '../cli/lab/matrix.ts';
 import { decodeLabFrame } from '../cli/lab/wire.ts';
 import type { CompareJob, CompareResult } from '../cli/lab/runner.ts';
 import { fullOnly } from './helpers/tier.ts';
+import { slow } from './helpers/slow.ts';
 
 const root = path.join(import.meta.dirname, '..');
 const bin = path.join(root, 'bin', 'sockcall.js');
@@ -89,7 +90,11 @@ test('each ICMP kind gives its errno to the next recvfrom, in Python and in Type
       }
       const jobs: CompareJob[] = cells.map((c) => {
         const inv = lab.invocation(c);
-        return { type: 'compare', id: cellName(c), left: 'udp.py', right: 'udp.ts', args: inv.args, cwd: labDir, deadline: 5 };
+        // A bound on a hang, not a measurement: scaled for the sanitizer
+        // build, where a TypeScript side took 5 s in all once (four cells at
+        // a time on two cores).
+        return { type: 'compare', id: cellName(c), left: 'udp.py', right: 'udp.ts', args: inv.args, cwd: labDir,
+          deadline: 5 * slow };
       });
       results = (await runInLab(lab, jobs, { concurrency: 4, capture: false })).results as CompareResult[];
     } finally {
