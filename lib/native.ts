@@ -6,7 +6,7 @@
 import { binding } from './binding';
 import { errorFromErrno, gaierror } from './errors';
 import { complete } from './promise';
-import type { SockaddrOut } from './binding';
+import type { SockaddrIn, SockaddrOut } from './binding';
 import { AF_INET } from './constants';
 
 // The last IPv4 address's text: a socket's datagrams most often come from
@@ -21,6 +21,13 @@ function ipv4Text(a: number): string {
   return lastIpv4Text;
 }
 
+// An IPv4 sender (host-order address) as the addon's makeInet literal makes
+// it, { family, addr, port }: one shape for every IPv4 address, whichever
+// path made it.
+function inet4(a: number, port: number): SockaddrIn {
+  return { family: AF_INET, addr: ipv4Text(a), port };
+}
+
 // What a Sync recvfrom into a caller's buffer leaves here (native/addon.h,
 // Shared::sync_result), read before any other call: the count, and an IPv4
 // sender; then the slots of Promise-form recvfroms (delivered()).
@@ -28,11 +35,10 @@ const syncResult = binding.setup(errorFromErrno, (code, message) => new gaierror
   (family, addr, port) => ({ family, addr, port }),
   (family, addr, port, flowinfo, scope_id) => ({ family, addr, port, flowinfo, scope_id }),
   (first, second) => [first, second],
-  // The same literal as makeInet's, so that every IPv4 address has one
-  // shape; two literals, not one nested in the other, which V8 makes by
-  // walking a copy of its boilerplate (Runtime_CreateArrayLiteral).
+  // Two literals, not one nested in the other, which V8 makes by walking a
+  // copy of its boilerplate (Runtime_CreateArrayLiteral).
   (first, addr, port) => {
-    const address = { family: AF_INET, addr: ipv4Text(addr), port };
+    const address = inet4(addr, port);
     return [first, address];
   });
 
@@ -48,7 +54,7 @@ export function delivered(r: [number, SockaddrOut | null] | number): [number, So
   if (typeof r !== 'number') return r;
   const k = Math.floor(r / SLOT_SCALE);
   const at = 4 + 4 * k;
-  const address = { family: AF_INET, addr: ipv4Text(syncResult[at + 1]), port: syncResult[at + 2] };
+  const address = inet4(syncResult[at + 1], syncResult[at + 2]);
   syncResult[at] = 0;
   return [r - k * SLOT_SCALE, address];
 }
@@ -60,8 +66,7 @@ export function delivered(r: [number, SockaddrOut | null] | number): [number, So
  */
 export function recvfromSyncResult(address: SockaddrOut | null | undefined): [number, SockaddrOut | null] {
   if (address !== undefined) return [syncResult[0], address];
-  const sender = { family: AF_INET, addr: ipv4Text(syncResult[2]), port: syncResult[3] };
-  return [syncResult[0], sender];
+  return [syncResult[0], inet4(syncResult[2], syncResult[3])];
 }
 
 export const native = binding;
